@@ -1,0 +1,3 @@
+from vault_app.launcher import main
+
+raise SystemExit(main())
