@@ -1,0 +1,40 @@
+"""Opening the vault for a command, and printing."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from typing import Any
+
+from vault_app.cli.secrets_in import existing_passphrase
+from vault_app.core.clock import SystemClock
+from vault_app.core.secret import Secret
+from vault_app.services.home import VaultHome
+from vault_app.services.vault import Vault
+
+
+def home_of(args: argparse.Namespace) -> VaultHome:
+    return VaultHome.resolve(args.home)
+
+
+def open_vault(args: argparse.Namespace) -> Vault:
+    def ask() -> Secret | None:
+        return existing_passphrase(args.passphrase_file)
+
+    vault = Vault.open(home_of(args), ask, clock=SystemClock(), use_keyring=args.use_keyring)
+    if vault.failed_unlocks:
+        note(f"{vault.failed_unlocks} failed unlock attempt(s) since the last successful unlock")
+    return vault
+
+
+def note(message: str) -> None:
+    print(f"vault-app: {message}", file=sys.stderr)
+
+
+def warn(message: str) -> None:
+    print(f"vault-app: warning: {message}", file=sys.stderr)
+
+
+def print_json(data: Any) -> None:
+    sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")

@@ -1,0 +1,73 @@
+"""The key file beside the database: the vault's id and how its key is kept.
+
+It holds no secret in the clear: only the key wrapped under the passphrase, and a flag saying
+whether the OS keyring holds a copy. Being plain JSON, it is the one file that can be read
+before unlocking, so it is also where a vault is recognised as ours.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from vault_app.core.errors import CorruptVaultError, VaultMissingError
+from vault_app.keystore.passphrase import WrappedKey
+from vault_app.securefs import write_private
+
+FORMAT = "vault-app-keys/1"
+
+
+@dataclass(frozen=True, slots=True)
+class KeyFile:
+    vault_id: str
+    keyring: bool
+    passphrase: WrappedKey | None
+
+    @classmethod
+    def new(cls) -> KeyFile:
+        return cls(vault_id=str(uuid.uuid4()), keyring=False, passphrase=None)
+
+    def with_keyring(self, enabled: bool) -> KeyFile:
+        return replace(self, keyring=enabled)
+
+    def with_passphrase(self, wrapped: WrappedKey | None) -> KeyFile:
+        return replace(self, passphrase=wrapped)
+
+    @property
+    def associated_data(self) -> bytes:
+        return f"vault-app/db-key/{self.vault_id}".encode()
+
+    def to_bytes(self) -> bytes:
+        data = {
+            "format": FORMAT,
+            "vault_id": self.vault_id,
+            "keyring": self.keyring,
+            "passphrase": self.passphrase.to_json() if self.passphrase else None,
+        }
+        return (json.dumps(data, indent=2) + "\n").encode()
+
+    @classmethod
+    def load(cls, path: Path) -> KeyFile:
+        try:
+            raw = path.read_bytes()
+        except FileNotFoundError:
+            raise VaultMissingError(
+                f"no vault at {path.parent} (create one with `vault-app init`)"
+            ) from None
+        try:
+            data = json.loads(raw)
+            if not isinstance(data, dict) or data.get("format") != FORMAT:
+                raise ValueError
+            vault_id = str(uuid.UUID(str(data["vault_id"])))
+            keyring = data["keyring"]
+            if not isinstance(keyring, bool):
+                raise ValueError
+        except (ValueError, KeyError, UnicodeDecodeError):
+            raise CorruptVaultError(f"{path} is damaged or not a Vault App key file") from None
+        wrapped = WrappedKey.from_json(data["passphrase"]) if data.get("passphrase") else None
+        return cls(vault_id=vault_id, keyring=keyring, passphrase=wrapped)
+
+    def save(self, path: Path) -> None:
+        write_private(path, self.to_bytes())

@@ -1,0 +1,157 @@
+"""The SQLCipher database: opening with a raw key, telling failures apart, numbered migrations.
+
+This is the only module that imports ``sqlcipher3``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import re
+from collections.abc import Iterator
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import sqlcipher3
+
+from vault_app.core.errors import CorruptVaultError, VaultError, VaultMissingError
+from vault_app.securefs import tighten
+
+SQLITE_MAGIC = b"SQLite format 3\x00"
+_MIGRATION_NAME = re.compile(r"(\d{4})_[a-z0-9_]+\.sql")
+BUSY_TIMEOUT_MS = 5000
+
+DatabaseError = sqlcipher3.DatabaseError
+
+
+def migrations() -> list[tuple[int, str]]:
+    """The numbered schema steps shipped with the package, in order."""
+    steps = []
+    for entry in resources.files("vault_app.storage.migrations").iterdir():
+        match = _MIGRATION_NAME.fullmatch(entry.name)
+        if match:
+            steps.append((int(match.group(1)), entry.read_text(encoding="utf-8")))
+    return sorted(steps)
+
+
+class Database:
+    """One open, unlocked vault database."""
+
+    def __init__(self, conn: Any, path: Path) -> None:
+        self._conn = conn
+        self.path = path
+
+    @classmethod
+    def create(cls, path: Path, key: bytes) -> Database:
+        if path.exists():
+            raise VaultError(f"a vault already exists at {path.parent}")
+        conn = _connect(path, key, create=True)
+        conn.execute("PRAGMA journal_mode = WAL")
+        db = cls(conn, path)
+        db.migrate()
+        db.tighten_files()
+        return db
+
+    @classmethod
+    def open(cls, path: Path, key: bytes) -> Database:
+        """Open an existing vault; a wrong key, a damaged or a foreign file changes nothing."""
+        if not path.exists():
+            raise VaultMissingError(f"no vault at {path.parent} (create one with `vault-app init`)")
+        _check_header(path)
+        conn = _connect(path, key, create=False)
+        try:
+            conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        except sqlcipher3.DatabaseError:
+            conn.close()
+            raise CorruptVaultError(
+                f"cannot decrypt {path.name}: the file is damaged, or the key does not belong to "
+                "this vault"
+            ) from None
+        db = cls(conn, path)
+        if db.schema_version() == 0:
+            conn.close()
+            raise CorruptVaultError(
+                f"{path.name} is an encrypted database, but not a Vault App vault"
+            )
+        try:
+            conn.execute("PRAGMA journal_mode = WAL")
+            db.migrate()
+        except sqlcipher3.DatabaseError:
+            conn.close()
+            raise CorruptVaultError(f"{path.name} is damaged") from None
+        db.tighten_files()
+        return db
+
+    def tighten_files(self) -> None:
+        for suffix in ("", "-wal", "-shm"):
+            tighten(self.path.with_name(self.path.name + suffix))
+
+    def schema_version(self) -> int:
+        return int(self._conn.execute("PRAGMA user_version").fetchone()[0])
+
+    def migrate(self) -> None:
+        current = self.schema_version()
+        steps = migrations()
+        latest = steps[-1][0] if steps else 0
+        if current > latest:
+            raise VaultError(
+                f"this vault was written by a newer Vault App (schema {current}); upgrade to open it"
+            )
+        for number, script in steps:
+            if number <= current:
+                continue
+            # executescript commits on its own; wrap the step so that it applies whole or not at all.
+            self._conn.executescript(f"BEGIN;\n{script}\nPRAGMA user_version = {number};\nCOMMIT;")
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[Any]:
+        """A write transaction that takes the lock up front, so concurrent writers wait, not fail."""
+        conn = self._conn
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield conn
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        else:
+            conn.execute("COMMIT")
+
+    def execute(self, sql: str, params: tuple[Any, ...] | dict[str, Any] = ()) -> Any:
+        return self._conn.execute(sql, params)
+
+    def close(self) -> None:
+        with contextlib.suppress(sqlcipher3.Error):
+            self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        self._conn.close()
+
+
+def _check_header(path: Path) -> None:
+    with path.open("rb") as handle:
+        head = handle.read(1024)
+    if head.startswith(SQLITE_MAGIC):
+        raise CorruptVaultError(
+            f"{path.name} is a plain, unencrypted SQLite database, not a Vault App vault"
+        )
+    if len(head) < 1024:
+        raise CorruptVaultError(f"{path.name} is truncated or not a Vault App vault")
+
+
+def _connect(path: Path, key: bytes, *, create: bool) -> Any:
+    if len(key) != 32:
+        raise CorruptVaultError("the vault key has the wrong length")
+    mode = "rwc" if create else "rw"
+    try:
+        conn = sqlcipher3.connect(
+            f"file:{path}?mode={mode}", uri=True, isolation_level=None, check_same_thread=False
+        )
+    except sqlcipher3.OperationalError:
+        raise VaultError(
+            f"cannot open {path}: check that the folder exists and is writable"
+        ) from None
+    conn.execute("PRAGMA cipher_log_level = NONE")
+    # A raw key: no PBKDF2 on every open; the key is already 256 random bits.
+    conn.execute(f"PRAGMA key = \"x'{key.hex()}'\"")
+    conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    conn.execute("PRAGMA foreign_keys = ON")
+    conn.execute("PRAGMA secure_delete = ON")
+    return conn
