@@ -1,0 +1,502 @@
+"""Health rules: what is risky about the stored tokens, judged from metadata alone.
+
+Inputs are records (never values): equal keyed ``fingerprint`` means equal secret values, and
+``token_info`` is what token detection read when the value was stored. Each finding has a stable
+``code``, a severity and a message that names the tokens and says how to fix it.
+
+Severity decisions (the "why" for reviewers):
+
+* ``reused-across-environments`` is critical when a production environment is in the group: a
+  leak from a laptop's dev copy is then a production leak. Without prod it is a warning. One
+  finding per shared value; a group that stays inside one environment is ``duplicate-value``.
+* ``expired`` is critical in prod (something is broken or about to be), a warning elsewhere.
+* ``wildcard-scope`` is a warning everywhere: some providers have no narrower key (a Stripe secret
+  key is all-access by design), so a hard failure would be noise. The dangerous combination,
+  broad access that never expires, is the critical ``all-access-permanent``, which replaces
+  ``no-expiry`` and ``wildcard-scope`` for that record so one fix is asked for once.
+* ``environment-mismatch``: a *live* key filed under a non-production environment is critical (dev
+  copies end up in ``.env`` files, CI logs and laptops, and it works against real data); a *test*
+  key filed under prod is a warning (prod is misconfigured, but the key opens nothing real).
+* ``unsigned-jwt`` is critical: anyone can mint a token like it, and a service that accepts it
+  accepts forgeries.
+* When the token's own embedded expiry is known but the record has none, the token does expire:
+  ``expiry-disagrees-with-token`` is raised instead of ``no-expiry``/``all-access-permanent``.
+* An expired record gets no ``rotation-overdue`` (the ``expired`` finding already says rotate).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from enum import StrEnum
+
+from vault_app.core.model import RecordRef, TokenId, TokenRecord
+from vault_app.core.policy import Policy
+
+_RANKS = {"critical": 3, "warning": 2, "info": 1}
+_DISAGREE_SECONDS = 60
+
+
+class Severity(StrEnum):
+    """Ordered by urgency: CRITICAL > WARNING > INFO (not alphabetically, as plain str would)."""
+
+    CRITICAL = "critical"
+    WARNING = "warning"
+    INFO = "info"
+
+    @property
+    def rank(self) -> int:
+        return _RANKS[self.value]
+
+    def __lt__(self, other: object) -> bool:
+        if not isinstance(other, Severity):
+            return NotImplemented
+        return self.rank < other.rank
+
+    def __le__(self, other: object) -> bool:
+        if not isinstance(other, Severity):
+            return NotImplemented
+        return self.rank <= other.rank
+
+    def __gt__(self, other: object) -> bool:
+        if not isinstance(other, Severity):
+            return NotImplemented
+        return self.rank > other.rank
+
+    def __ge__(self, other: object) -> bool:
+        if not isinstance(other, Severity):
+            return NotImplemented
+        return self.rank >= other.rank
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """One problem. ``message`` names the tokens and the fix, and never carries a secret."""
+
+    code: str
+    severity: Severity
+    message: str
+    tokens: tuple[RecordRef, ...]
+
+    def concerns(self, ref: RecordRef) -> bool:
+        return ref in self.tokens
+
+    def sort_key(self) -> tuple[int, str, str, str]:
+        first = self.tokens[0] if self.tokens else RecordRef("", "")
+        return (-self.severity.rank, self.code, first.name, first.env)
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "code": self.code,
+            "severity": self.severity.value,
+            "message": self.message,
+            "tokens": [{"name": t.name, "env": t.env} for t in self.tokens],
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class HealthReport:
+    """The findings, most urgent first, and how many records were checked."""
+
+    findings: tuple[Finding, ...]
+    checked: int = 0
+
+    def summary(self) -> dict[str, int]:
+        counts = {s.value: 0 for s in Severity}
+        for finding in self.findings:
+            counts[finding.severity.value] += 1
+        return {**counts, "tokens": self.checked}
+
+    def for_record(self, ref: RecordRef) -> tuple[Finding, ...]:
+        return tuple(f for f in self.findings if f.concerns(ref))
+
+    def at_or_above(self, severity: Severity) -> bool:
+        """True when any finding is at least this severe (for ``health --fail-on``)."""
+        return any(f.severity >= severity for f in self.findings)
+
+    def to_json(self) -> dict[str, object]:
+        return {"findings": [f.to_json() for f in self.findings], "summary": self.summary()}
+
+
+def evaluate_health(
+    records: Sequence[TokenRecord], policy: Policy, now: datetime, *, env: str | None = None
+) -> HealthReport:
+    """Apply every rule. With ``env``, keep the findings that concern a record in that env.
+
+    Reuse is judged across all records even when ``env`` is given, so a prod token that shares
+    its value with a dev token is reported under both environments.
+    """
+    now = _aware(now)
+    findings = list(_reuse_findings(records, policy))
+    for record in records:
+        findings.extend(_record_findings(record, policy, now))
+    if env is not None:
+        findings = [f for f in findings if any(t.env == env for t in f.tokens)]
+    findings.sort(key=Finding.sort_key)
+    checked = sum(1 for r in records if env is None or r.env == env)
+    return HealthReport(tuple(findings), checked)
+
+
+def reused_map(records: Sequence[TokenRecord]) -> dict[TokenId, tuple[RecordRef, ...]]:
+    """For each record whose value is stored elsewhere too: the other records holding it.
+
+    Records with a unique value are left out; an empty fingerprint is "unknown" and never matches.
+    """
+    result: dict[TokenId, tuple[RecordRef, ...]] = {}
+    for group in _groups(records):
+        for record in group:
+            others = [_ref(r) for r in group if r is not record]
+            result[record.id] = tuple(sorted(set(others), key=_ref_key))
+    return result
+
+
+# ---------------------------------------------------------------------------------------------
+# Reuse
+
+
+def _groups(records: Iterable[TokenRecord]) -> list[list[TokenRecord]]:
+    by_fingerprint: dict[str, list[TokenRecord]] = defaultdict(list)
+    for record in records:
+        if record.fingerprint:
+            by_fingerprint[record.fingerprint].append(record)
+    return [group for group in by_fingerprint.values() if len(group) > 1]
+
+
+def _reuse_findings(records: Sequence[TokenRecord], policy: Policy) -> Iterable[Finding]:
+    for group in _groups(records):
+        refs = tuple(sorted({_ref(r) for r in group}, key=_ref_key))
+        envs = sorted({r.env for r in group})
+        named = _names(refs)
+        if len(envs) > 1:
+            prod = [e for e in envs if policy.is_prod(e)]
+            severity = Severity.CRITICAL if prod else Severity.WARNING
+            exposed = f"exposes {', '.join(prod)}" if prod else "exposes the others"
+            yield Finding(
+                "reused-across-environments",
+                severity,
+                f"{named} hold the same value across environments {', '.join(envs)}: a leak "
+                f"from one {exposed}. Rotate them and store a different value per environment.",
+                refs,
+            )
+        else:
+            yield Finding(
+                "duplicate-value",
+                Severity.WARNING,
+                f"{named} hold the same value. If they are one token, keep one record; "
+                "otherwise rotate one so each has its own value.",
+                refs,
+            )
+
+
+# ---------------------------------------------------------------------------------------------
+# Per-record rules
+
+
+@dataclass(frozen=True, slots=True)
+class _Facts:
+    """What every per-record rule needs, worked out once (times made timezone-aware)."""
+
+    record: TokenRecord
+    policy: Policy
+    now: datetime
+    ref: RecordRef
+    who: str
+    prod: bool
+    info: Mapping[str, object]
+    expires_at: datetime | None
+    token_expiry: datetime | None
+    broad: tuple[str, ...]
+    unscoped: bool
+
+    @property
+    def expired(self) -> bool:
+        return self.expires_at is not None and self.expires_at <= self.now
+
+    @property
+    def permanent(self) -> bool:
+        """No expiry anywhere: none recorded, and none embedded in the token."""
+        return self.expires_at is None and self.token_expiry is None
+
+    @property
+    def issued(self) -> datetime:
+        return _aware(self.record.last_rotated_at or self.record.created_at)
+
+    def finding(self, code: str, severity: Severity, message: str) -> Finding:
+        return Finding(code, severity, message, (self.ref,))
+
+
+def _facts(record: TokenRecord, policy: Policy, now: datetime) -> _Facts:
+    ref = _ref(record)
+    info = record.token_info if isinstance(record.token_info, Mapping) else {}
+    return _Facts(
+        record=record,
+        policy=policy,
+        now=now,
+        ref=ref,
+        who=_name(ref),
+        prod=policy.is_prod(record.env),
+        info=info,
+        expires_at=_aware(record.expires_at) if record.expires_at is not None else None,
+        token_expiry=_token_expiry(info.get("expires_at")),
+        broad=policy.wildcard_matches(tuple(record.scopes)),
+        unscoped=not record.scopes and policy.is_scoped_provider(record.provider),
+    )
+
+
+def _record_findings(record: TokenRecord, policy: Policy, now: datetime) -> list[Finding]:
+    facts = _facts(record, policy, now)
+    return [finding for rule in _RULES for finding in rule(facts)]
+
+
+def _expiry(f: _Facts) -> Iterable[Finding]:
+    if f.expires_at is None:
+        return
+    left = (f.expires_at - f.now).total_seconds()
+    if left <= 0:
+        yield f.finding(
+            "expired",
+            Severity.CRITICAL if f.prod else Severity.WARNING,
+            f"{f.who} expired {_span_words(-left)} ago ({_when(f.expires_at)}). Replace it with "
+            "a new token from the provider, or remove the record if it is no longer used.",
+        )
+    elif left < f.policy.expiring_within_seconds:
+        yield f.finding(
+            "expiring-soon",
+            Severity.WARNING,
+            f"{f.who} expires in {_span_words(left)} ({_when(f.expires_at)}). "
+            "Rotate it before then and store the new value.",
+        )
+
+
+def _access(f: _Facts) -> Iterable[Finding]:
+    """no-expiry, wildcard-scope, or both merged into all-access-permanent."""
+    name, env = f.ref.name, f.ref.env
+    if f.permanent and (f.broad or f.unscoped):
+        access = f"broad access ({', '.join(f.broad)})" if f.broad else "no scope limits"
+        yield f.finding(
+            "all-access-permanent",
+            Severity.CRITICAL,
+            f"{f.who} has {access} and never expires: whoever copies it keeps that access for "
+            "good. Replace it with a token limited to the scopes it needs that expires, then "
+            f"record both (`vault-app edit {name} --env {env} --expires 90d`).",
+        )
+        return
+    if f.permanent:
+        yield f.finding(
+            "no-expiry",
+            Severity.WARNING if f.prod else Severity.INFO,
+            f"{f.who} has no expiry date. If the token expires, record when with `vault-app "
+            f"edit {name} --env {env} --expires 90d`; if it never does, replace it with one "
+            "that does.",
+        )
+    if f.broad:
+        yield f.finding(
+            "wildcard-scope",
+            Severity.WARNING,
+            f"{f.who} has the broad scope(s) {', '.join(f.broad)}. Replace it with a token "
+            "limited to the scopes it needs, and record them.",
+        )
+    elif f.unscoped:
+        yield f.finding(
+            "wildcard-scope",
+            Severity.WARNING,
+            f"{f.who} records no scopes, and {f.record.provider} tokens can be limited, so it "
+            f"is treated as all-access. Record its scopes (`vault-app edit {name} --env {env} "
+            "--scope SCOPE`), or replace it with a narrower token.",
+        )
+
+
+def _lifetime(f: _Facts) -> Iterable[Finding]:
+    limit = f.policy.max_lifetime_days.get(f.record.env)
+    if f.expires_at is None or not limit:
+        return
+    lifetime = (f.expires_at - f.issued).total_seconds()
+    if lifetime > limit * 86400:
+        yield f.finding(
+            "lifetime-too-long",
+            Severity.WARNING,
+            f"{f.who} lives {_span_words(lifetime)} from issue to expiry, longer than the "
+            f"{limit} days the policy allows in {f.record.env}. When you rotate it, give the "
+            f"new token an expiry within {limit} days.",
+        )
+
+
+def _ip_restriction(f: _Facts) -> Iterable[Finding]:
+    if f.record.env in f.policy.require_cidr_envs and not f.record.constraints.cidrs:
+        yield f.finding(
+            "no-ip-restriction",
+            Severity.WARNING,
+            f"{f.who} is not bound to any IP range, which the policy requires in {f.record.env}. "
+            "Restrict it to your servers' addresses at the provider and record them with "
+            f"`vault-app edit {f.ref.name} --env {f.ref.env} --cidr CIDR`.",
+        )
+
+
+def _rotation(f: _Facts) -> Iterable[Finding]:
+    interval = f.record.rotate_every_days
+    if interval is None:
+        interval = f.policy.default_rotation_days
+    if interval is None or interval <= 0 or f.expired:
+        return
+    age = (f.now - f.issued).total_seconds()
+    if age > interval * 86400:
+        verb = "last rotated" if f.record.last_rotated_at else "created"
+        yield f.finding(
+            "rotation-overdue",
+            Severity.WARNING,
+            f"{f.who} was {verb} {_span_words(age)} ago and should be rotated every "
+            f"{interval} days. Rotate it and store the new value.",
+        )
+
+
+def _environment_mismatch(f: _Facts) -> Iterable[Finding]:
+    hint = f.info.get("environment_hint")
+    hint = hint.strip().lower() if isinstance(hint, str) else None
+    env = f.record.env
+    if hint == "test" and f.prod:
+        yield f.finding(
+            "environment-mismatch",
+            Severity.WARNING,
+            f"{f.who} is a test-mode key filed under production, so {env} is not using live "
+            "credentials. Store the live key here and move this one to a test environment.",
+        )
+    elif hint == "live" and not f.prod:
+        yield f.finding(
+            "environment-mismatch",
+            Severity.CRITICAL,
+            f"{f.who} is a live key filed under {env}, where copies spread to laptops and CI. "
+            "Use a test key here and rotate this one; if this is a production environment, add "
+            "it to prod_envs in policy.toml.",
+        )
+
+
+def _token_checks(f: _Facts) -> Iterable[Finding]:
+    if f.info.get("checksum_valid") is False:
+        yield f.finding(
+            "checksum-invalid",
+            Severity.WARNING,
+            f"{f.who} fails its provider's checksum, so it was probably mistyped or cut short "
+            "when stored. Copy it again from the provider and update the stored value.",
+        )
+    if f.info.get("unsigned") is True:
+        yield f.finding(
+            "unsigned-jwt",
+            Severity.CRITICAL,
+            f"{f.who} is a JWT with algorithm 'none': anyone can forge one like it. Replace it "
+            "with a signed token, and make sure the service rejects unsigned ones.",
+        )
+
+
+def _expiry_agreement(f: _Facts) -> Iterable[Finding]:
+    token = f.token_expiry
+    if token is None:
+        return
+    fix = f"`vault-app edit {f.ref.name} --env {f.ref.env} --expires {_iso(token)}`"
+    if f.expires_at is None:
+        yield f.finding(
+            "expiry-disagrees-with-token",
+            Severity.WARNING,
+            f"{f.who} has no expiry recorded, but the token itself says it expires "
+            f"{_when(token)}. Record it with {fix}.",
+        )
+    elif abs((f.expires_at - token).total_seconds()) > _DISAGREE_SECONDS:
+        yield f.finding(
+            "expiry-disagrees-with-token",
+            Severity.WARNING,
+            f"{f.who} is recorded as expiring {_when(f.expires_at)}, but the token itself says "
+            f"{_when(token)}. Correct the record with {fix}.",
+        )
+
+
+_RULES: tuple[Callable[[_Facts], Iterable[Finding]], ...] = (
+    _expiry,
+    _access,
+    _lifetime,
+    _ip_restriction,
+    _rotation,
+    _environment_mismatch,
+    _token_checks,
+    _expiry_agreement,
+)
+
+
+# ---------------------------------------------------------------------------------------------
+# Helpers
+
+
+def _ref(record: TokenRecord) -> RecordRef:
+    return RecordRef(record.name, record.env)
+
+
+def _ref_key(ref: RecordRef) -> tuple[str, str]:
+    return (ref.name, ref.env)
+
+
+def _name(ref: RecordRef) -> str:
+    return f"{ref.name} ({ref.env})"
+
+
+def _names(refs: Sequence[RecordRef]) -> str:
+    names = [_name(r) for r in refs]
+    if len(names) <= 1:
+        return "".join(names)
+    return ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def _aware(moment: datetime) -> datetime:
+    """Naive datetimes are taken as UTC, so a stray naive value never makes a rule raise."""
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
+
+
+def _token_expiry(value: object) -> datetime | None:
+    """The token's own expiry from token_info (ISO-8601 text); anything unreadable is ignored."""
+    if isinstance(value, datetime):
+        return _aware(value)
+    if not isinstance(value, str) or not value.strip():
+        return None
+    text = value.strip()
+    if text[-1:] in "Zz":
+        text = text[:-1] + "+00:00"
+    try:
+        return _aware(datetime.fromisoformat(text))
+    except (ValueError, OverflowError):
+        return None
+
+
+def _when(moment: datetime) -> str:
+    try:
+        return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    except (OverflowError, ValueError):
+        return moment.isoformat()
+
+
+def _iso(moment: datetime) -> str:
+    try:
+        return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    except (OverflowError, ValueError):
+        return moment.isoformat()
+
+
+_UNITS = (("day", 86400), ("hour", 3600), ("minute", 60), ("second", 1))
+
+
+def _span_words(seconds: float) -> str:
+    """A duration for people: the largest unit and the next one, e.g. ``2 days 3 hours``."""
+    remaining = max(0, int(seconds))
+    for i, (unit, size) in enumerate(_UNITS):
+        if remaining >= size or size == 1:
+            major, rest = divmod(remaining, size)
+            words = [_plural(major, unit)]
+            if i + 1 < len(_UNITS):
+                minor_unit, minor_size = _UNITS[i + 1]
+                minor = rest // minor_size
+                if minor:
+                    words.append(_plural(minor, minor_unit))
+            return " ".join(words)
+    return "0 seconds"  # pragma: no cover - the loop always returns at "second"
+
+
+def _plural(count: int, unit: str) -> str:
+    return f"{count} {unit}{'' if count == 1 else 's'}"
