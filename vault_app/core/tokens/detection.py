@@ -132,7 +132,7 @@ def _detect(text: str) -> Detection:
     hint = next((f for f in formats if f.near_miss_hint), None)
     if hint is not None:
         return _unrecognised(
-            f"starts like a {_PROVIDER_NAMES[hint.provider]} token ({hint.prefix}) but the rest "
+            f"starts with the {_PROVIDER_NAMES[hint.provider]} prefix {hint.prefix} but the rest "
             "does not fit: truncated or mistyped?"
         )
     return _unrecognised()
