@@ -59,7 +59,7 @@ def append(
     detail: str = "",
 ) -> None:
     """Append an event; call inside the write transaction of the change it records."""
-    head = conn.execute("SELECT value FROM meta WHERE key = 'audit_head'").fetchone()
+    head = _first(conn.execute("SELECT value FROM meta WHERE key = 'audit_head'"))
     seq, prev = (0, GENESIS) if head is None else _parse_head(head[0])
     seq += 1
     stamp = int(at.timestamp())
@@ -72,6 +72,11 @@ def append(
     conn.execute(
         "INSERT OR REPLACE INTO meta (key, value) VALUES ('audit_head', ?)", (f"{seq}:{digest}",)
     )
+
+
+def _first(rows: Any) -> Any:
+    """First row of a cursor or a list, or None: works inside and outside a transaction."""
+    return next(iter(rows), None)
 
 
 def _parse_head(value: object) -> tuple[int, str]:
@@ -108,7 +113,7 @@ def verify(conn: Any) -> AuditVerification:
         if _digest(prev_hash, seq, at, action, name, env, detail) != digest:
             problems.append(f"event {seq}: its contents were changed after it was written")
         expected_seq, prev = seq + 1, digest
-    head = conn.execute("SELECT value FROM meta WHERE key = 'audit_head'").fetchone()
+    head = _first(conn.execute("SELECT value FROM meta WHERE key = 'audit_head'"))
     if head is not None:
         head_seq, head_hash = _parse_head(head[0])
         if head_seq != expected_seq - 1 or head_hash != prev:

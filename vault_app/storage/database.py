@@ -20,6 +20,7 @@ from vault_app.securefs import tighten
 SQLITE_MAGIC = b"SQLite format 3\x00"
 _MIGRATION_NAME = re.compile(r"(\d{4})_[a-z0-9_]+\.sql")
 BUSY_TIMEOUT_MS = 5000
+PAGE_SIZE = 4096
 
 DatabaseError = sqlcipher3.DatabaseError
 
@@ -107,22 +108,52 @@ class Database:
     def transaction(self) -> Iterator[Any]:
         """A write transaction that takes the lock up front, so concurrent writers wait, not fail."""
         conn = self._conn
-        conn.execute("BEGIN IMMEDIATE")
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+        except sqlcipher3.DatabaseError as exc:
+            raise _translate(exc, self.path) from None
         try:
             yield conn
+        except sqlcipher3.DatabaseError as exc:
+            with contextlib.suppress(sqlcipher3.Error):
+                conn.execute("ROLLBACK")
+            raise _translate(exc, self.path) from None
         except BaseException:
-            conn.execute("ROLLBACK")
+            with contextlib.suppress(sqlcipher3.Error):
+                conn.execute("ROLLBACK")
             raise
-        else:
+        try:
             conn.execute("COMMIT")
+        except sqlcipher3.DatabaseError as exc:
+            with contextlib.suppress(sqlcipher3.Error):
+                conn.execute("ROLLBACK")
+            raise _translate(exc, self.path) from None
 
-    def execute(self, sql: str, params: tuple[Any, ...] | dict[str, Any] = ()) -> Any:
-        return self._conn.execute(sql, params)
+    def execute(self, sql: str, params: tuple[Any, ...] | dict[str, Any] = ()) -> list[Any]:
+        """Run a read and return all rows, so that a damaged page fails here, as a clear error."""
+        try:
+            return list(self._conn.execute(sql, params).fetchall())
+        except sqlcipher3.DatabaseError as exc:
+            raise _translate(exc, self.path) from None
 
     def close(self) -> None:
         with contextlib.suppress(sqlcipher3.Error):
             self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         self._conn.close()
+
+
+def _translate(exc: Exception, path: Path) -> VaultError:
+    """One clear error for a database failure; the driver's text never reaches the user."""
+    text = str(exc).lower()
+    if "locked" in text or "busy" in text:
+        return VaultError("the vault is busy (another Vault App process is writing); try again")
+    if isinstance(exc, sqlcipher3.IntegrityError):
+        return VaultError("the change conflicts with a record already stored; nothing was written")
+    if "readonly" in text or "read-only" in text:
+        return VaultError(f"cannot write to {path.parent}: the folder or file is read-only")
+    if "disk" in text and "full" in text:
+        return VaultError("the disk is full; nothing was written")
+    return CorruptVaultError(f"{path.name} is damaged (a page failed to decrypt or is missing)")
 
 
 def _check_header(path: Path) -> None:
@@ -132,7 +163,9 @@ def _check_header(path: Path) -> None:
         raise CorruptVaultError(
             f"{path.name} is a plain, unencrypted SQLite database, not a Vault App vault"
         )
-    if len(head) < 1024:
+    size = path.stat().st_size
+    if len(head) < 1024 or size % PAGE_SIZE:
+        # SQLCipher 4 writes whole 4096-byte pages: any other size is a cut-off file.
         raise CorruptVaultError(f"{path.name} is truncated or not a Vault App vault")
 
 

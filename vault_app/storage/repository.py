@@ -183,22 +183,20 @@ class TokenRepository:
 
     # -- the one place a value is decrypted -----------------------------------------------
     def open_value(self, record: TokenRecord, slot: str = "current") -> Secret:
-        row = self._db.execute(
+        rows = self._db.execute(
             "SELECT version, nonce, ciphertext FROM secret_values WHERE token_id = ? AND slot = ?",
             (record.id, slot),
-        ).fetchone()
-        if row is None:
+        )
+        if not rows:
             raise CorruptVaultError(f"the value of {record.name} ({record.env}) is missing")
-        version, nonce, ciphertext = row
+        version, nonce, ciphertext = rows[0]
         return self._cipher.open(nonce, ciphertext, record.id, version)
 
 
 def load_cipher(db: Database) -> ValueCipher:
     """The per-vault data keys, kept inside the encrypted database; created on first use."""
     rows = dict(
-        db.execute(
-            "SELECT key, value FROM meta WHERE key IN ('value_key', 'fingerprint_key')"
-        ).fetchall()
+        db.execute("SELECT key, value FROM meta WHERE key IN ('value_key', 'fingerprint_key')")
     )
     if len(rows) != 2:
         with db.transaction() as conn:
