@@ -53,7 +53,14 @@ def _fmt(
     """A row whose pattern is the literal prefix followed by the regex ``rest``."""
     pattern = re.compile(re.escape(prefix) + rest, re.ASCII)
     return TokenFormat(
-        provider, kind, prefix, pattern, checksum, environment_hint, decoder, max_length,
+        provider,
+        kind,
+        prefix,
+        pattern,
+        checksum,
+        environment_hint,
+        decoder,
+        max_length,
         near_miss_hint,
     )
 
@@ -122,9 +129,7 @@ def _formats() -> Iterator[TokenFormat]:
                 "stripe", kind, f"{key}_{env}_", r"[A-Za-z0-9]{10,247}", environment_hint=env
             )
 
-    yield _fmt(
-        "aws", "access-key-id", "AKIA", r"[A-Z2-7]{16}", decoder=aws.decode_access_key_id
-    )
+    yield _fmt("aws", "access-key-id", "AKIA", r"[A-Z2-7]{16}", decoder=aws.decode_access_key_id)
     yield _fmt(
         "aws",
         "temporary-access-key-id",
@@ -178,7 +183,11 @@ def _formats() -> Iterator[TokenFormat]:
     yield _fmt("sendgrid", "api-key", "SG.", r"[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43}")
     yield _fmt("twilio", "account-sid", "AC", r"[0-9a-f]{32}", near_miss_hint=False)
     yield _fmt("twilio", "api-key-sid", "SK", r"[0-9a-f]{32}", near_miss_hint=False)
-    for prefix, kind in (("cfut_", "user-token"), ("cfat_", "account-token"), ("cfk_", "global-key")):
+    for prefix, kind in (
+        ("cfut_", "user-token"),
+        ("cfat_", "account-token"),
+        ("cfk_", "global-key"),
+    ):
         yield _fmt("cloudflare", kind, prefix, r"[A-Za-z0-9]{32,128}")
 
     # HashiCorp Vault; Enterprise tokens may end in ".<namespace id>".
