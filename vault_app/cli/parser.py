@@ -45,6 +45,12 @@ def _record_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--tag", action="append", metavar="T", help="a tag (repeatable)")
     p.add_argument("--note", metavar="TEXT", help="free-form notes (no secrets, please)")
     p.add_argument("--rotate-every", type=int, metavar="DAYS", help="rotation interval in days")
+    p.add_argument(
+        "--provider-option",
+        action="append",
+        metavar="KEY=VALUE",
+        help="a setting for the provider adapter (repeatable; KEY= removes it)",
+    )
 
 
 def build() -> Parser:

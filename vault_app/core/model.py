@@ -72,6 +72,9 @@ class TokenRecord:
     #: What token intelligence read from the value when it was stored (non-secret, JSON-able):
     #: checksum validity, environment hint, unverified JWT claims, the token's own expiry, warnings.
     token_info: Mapping[str, object] = field(default_factory=lambda: MappingProxyType({}))
+    #: Settings for the record's provider adapter (e.g. the base URL of a self-hosted GitLab).
+    #: Not secret: an option that needs a secret names another record instead.
+    provider_options: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
 
     @property
     def scopes(self) -> tuple[str, ...]:

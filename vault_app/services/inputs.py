@@ -29,6 +29,7 @@ class TokenFields:
     resources: tuple[str, ...] | None = None
     tags: tuple[str, ...] | None = None
     notes: str | None = None
+    provider_options: tuple[tuple[str, str], ...] | None = None
 
     def given(self) -> dict[str, object]:
         return {
@@ -54,6 +55,7 @@ def parse_fields(
     resources: list[str] | None = None,
     tags: list[str] | None = None,
     notes: str | None = None,
+    provider_options: list[str] | None = None,
 ) -> TokenFields:
     """Validate raw front-end input in one place, so the CLI and the GUI reject the same things."""
 
@@ -95,4 +97,23 @@ def parse_fields(
         resources=many(resources, validate.resource, split=False),
         tags=many(tags, validate.tag),
         notes=notes,
+        provider_options=_options(provider_options),
     )
+
+
+def _options(values: list[str] | None) -> tuple[tuple[str, str], ...] | None:
+    """``KEY=VALUE`` pairs; ``KEY=`` removes that option on edit."""
+    if values is None:
+        return None
+    pairs: dict[str, str] = {}
+    for item in values:
+        key, sep, value = item.partition("=")
+        key = key.strip()
+        if not sep or not key.replace("_", "").replace("-", "").isalnum() or len(key) > 64:
+            raise ValidationError(
+                f"invalid provider option {item[:40]!r}: expected KEY=VALUE, e.g. url=https://gitlab.example.com"
+            )
+        if len(value) > 2000:
+            raise ValidationError(f"provider option {key} is too long")
+        pairs[key] = value
+    return tuple(pairs.items())

@@ -212,6 +212,11 @@ class Vault:
         found = reused_map(everything)
         return {k: v for k, v in found.items() if wanted is None or k in wanted}
 
+    def holders_of(self, value: Secret) -> list[RecordRef]:
+        """Records already holding ``value`` (by keyed fingerprint), to warn before a save."""
+        fingerprint = self._repo.fingerprint(check_value(value))
+        return [RecordRef(r.name, r.env) for r in self._repo.with_fingerprint(fingerprint)]
+
     def reveal(self, record: TokenRecord, purpose: str = "reveal") -> Secret:
         """Decrypt one value. ``purpose`` (reveal, copy, run, export, ...) goes in the audit log."""
         value = self._repo.open_value(record)
@@ -416,6 +421,15 @@ def _merge(
                 sources.pop(field, None)
             else:
                 sources[field] = Source.TOKEN
+    options = user.pop("provider_options", None)
+    if options is not None:
+        merged = dict(record.provider_options)
+        for key, option in options:  # type: ignore[attr-defined]
+            if option:
+                merged[key] = option
+            else:
+                merged.pop(key, None)
+        changes["provider_options"] = MappingProxyType(merged)
     for field, given_value in user.items():
         resolved: Any = None if given_value == CLEAR else given_value
         _assign(field, resolved, changes, constraint_changes)

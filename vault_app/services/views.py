@@ -38,6 +38,7 @@ def record_json(
         "rotate_every_days": record.rotate_every_days,
         "reused_in": [{"name": r.name, "env": r.env} for r in reused_in],
         "sources": {k: str(v) for k, v in sorted(record.sources.items())},
+        "provider_options": dict(record.provider_options),
         "version": record.version,
         "fingerprint": record.fingerprint[:12],
         "created_at": iso(record.created_at),

@@ -18,7 +18,7 @@ from vault_app.storage.envelope import ValueCipher
 _COLUMNS = (
     "id, name, env, provider, kind, fingerprint, created_at, updated_at, expires_at, not_before, "
     "last_rotated_at, rotate_every_days, scopes, cidrs, countries, endpoints, resources, tags, "
-    "notes, version, sources, token_info"
+    "notes, version, sources, token_info, provider_options"
 )
 
 
@@ -54,6 +54,7 @@ def _row_to_record(row: tuple[Any, ...]) -> TokenRecord:
         version,
         sources,
         token_info,
+        provider_options,
     ) = row
     loads = json.loads
     return TokenRecord(
@@ -81,6 +82,7 @@ def _row_to_record(row: tuple[Any, ...]) -> TokenRecord:
         version=version,
         sources=MappingProxyType({k: Source(v) for k, v in loads(sources).items()}),
         token_info=MappingProxyType(loads(token_info)),
+        provider_options=MappingProxyType(loads(provider_options)),
     )
 
 
@@ -110,6 +112,7 @@ def _record_params(r: TokenRecord) -> tuple[Any, ...]:
         r.version,
         dumps({k: str(v) for k, v in r.sources.items()}),
         dumps(dict(r.token_info)),
+        dumps(dict(r.provider_options)),
     )
 
 
@@ -157,7 +160,7 @@ class TokenRepository:
     # -- writing (call inside Database.transaction) ---------------------------------------
     def insert(self, conn: Any, record: TokenRecord, value: Secret) -> None:
         conn.execute(
-            f"INSERT INTO tokens ({_COLUMNS}) VALUES ({', '.join('?' * 22)})",
+            f"INSERT INTO tokens ({_COLUMNS}) VALUES ({', '.join('?' * 23)})",
             _record_params(record),
         )
         self._store_value(conn, record, value, _ts(record.updated_at) or 0)

@@ -29,6 +29,7 @@ def _fields(args: argparse.Namespace, vault: Vault) -> TokenFields:
         resources=args.resource,
         tags=args.tag,
         notes=args.note,
+        provider_options=args.provider_option,
     )
 
 

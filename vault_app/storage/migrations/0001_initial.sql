@@ -27,6 +27,7 @@ CREATE TABLE tokens (
     version           INTEGER NOT NULL DEFAULT 1,
     sources           TEXT NOT NULL DEFAULT '{}',
     token_info        TEXT NOT NULL DEFAULT '{}',
+    provider_options  TEXT NOT NULL DEFAULT '{}',
     UNIQUE (name, env)
 );
 CREATE INDEX tokens_fingerprint ON tokens (fingerprint);
