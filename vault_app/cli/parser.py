@@ -138,5 +138,36 @@ def build() -> Parser:
     p = sub.add_parser("keyring", help="keep the key in the OS keyring, or stop doing so")
     p.add_argument("action", choices=["enable", "disable", "status"])
 
+    p = sub.add_parser("inspect", help="what a token says about itself (value on stdin; stores nothing)")
+    p.add_argument("name", nargs="?", help="a stored token, with --live: ask its provider")
+    p.add_argument("--env")
+    p.add_argument("--live", action="store_true", help="ask the provider (stored token)")
+    p.add_argument("--json", action="store_true")
+
+    p = sub.add_parser("check", help="would a request be within the token's constraints?")
+    p.add_argument("name")
+    p.add_argument("--env")
+    p.add_argument("--ip", help="the client address of the request")
+    p.add_argument("--endpoint", metavar="'METHOD /path'")
+    p.add_argument("--scope", action="append", metavar="S", help="a scope the request needs")
+    p.add_argument("--at", metavar="WHEN", help="when (default now)")
+    p.add_argument("--json", action="store_true")
+
+    p = sub.add_parser("health", help="risky tokens: reuse, expiry, wildcard scopes, ...")
+    p.add_argument("--env")
+    p.add_argument("--json", action="store_true")
+    p.add_argument("--fail-on", choices=["critical", "warning"],
+                   help="exit 3 when a finding is at or above this severity")
+
+    p = sub.add_parser("config", help="show or set the policy (policy.toml in the vault folder)")
+    p.add_argument("key", nargs="?", help="e.g. expiring_soon_days, max_lifetime_days.prod")
+    p.add_argument("value", nargs="?")
+    p.add_argument("--json", action="store_true")
+
+    p = sub.add_parser("scan", help="find the vault's token values in files and folders")
+    p.add_argument("paths", nargs="+", metavar="PATH")
+    p.add_argument("--json", action="store_true")
+    p.add_argument("--fail", action="store_true", help="exit 3 when a value is found")
+
     sub.add_parser("gui", help="open the desktop app")
     return parser

@@ -10,7 +10,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from types import MappingProxyType, TracebackType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from vault_app.core import validate
 from vault_app.core.clock import Clock, SystemClock
@@ -26,6 +26,7 @@ from vault_app.core.secret import Secret
 from vault_app.keystore import os_keyring, passphrase
 from vault_app.keystore.keyfile import KeyFile
 from vault_app.securefs import ensure_private_dir
+from vault_app.services import policy_file
 from vault_app.services.home import VaultHome
 from vault_app.services.inputs import CLEAR, TokenFields
 from vault_app.services.unlock import PassphraseSource, clear_failures, read_failures, unlock
@@ -33,6 +34,10 @@ from vault_app.storage import audit
 from vault_app.storage.audit import AuditEvent, AuditVerification
 from vault_app.storage.database import Database
 from vault_app.storage.repository import TokenRepository, load_cipher
+
+if TYPE_CHECKING:
+    from vault_app.core.health import HealthReport
+    from vault_app.core.policy import Policy
 
 MAX_VALUE_LENGTH = 64 * 1024
 EXPIRY_TOLERANCE_SECONDS = 60
@@ -90,6 +95,7 @@ class Vault:
         #: failed unlock attempts since the last successful one (shown once, then forgotten)
         self.failed_unlocks = failed_unlocks
         self.unlock_method = unlock_method
+        self._policy: Policy | None = None
 
     def __repr__(self) -> str:
         return f"Vault(home={str(self.home.root)!r})"
@@ -133,6 +139,7 @@ class Vault:
             keyfile = keyfile.with_keyring(True)
         db = Database.create(home.database, key)
         keyfile.save(home.keyfile)
+        policy_file.write_default(home)
         vault = cls(home, db, keyfile, key, clock, unlock_method="init")
         vault._event("init", detail="keyring" if keyfile.keyring else "passphrase")
         return vault
@@ -329,10 +336,28 @@ class Vault:
         return changes
 
     def export_items(self) -> list[tuple[TokenRecord, Secret]]:
+        return self.open_all("export", detail="plaintext")
+
+    def open_all(self, purpose: str, detail: str = "") -> list[tuple[TokenRecord, Secret]]:
+        """Every value, for a command that needs them all (export, scan); one audit event."""
         records = self._repo.all()
         out = [(r, self._repo.open_value(r)) for r in records]
-        self._event("export", detail=f"{len(out)} token(s), plaintext")
+        self._event(purpose, detail=", ".join(filter(None, [f"{len(out)} token(s)", detail])))
         return out
+
+    # -- policy and health -------------------------------------------------------------------
+    def policy(self) -> Policy:
+        """The vault folder's policy, read once per open vault."""
+        if self._policy is None:
+            self._policy = policy_file.load(self.home)
+        return self._policy
+
+    def health(self, env: str | None = None) -> HealthReport:
+        """Findings over metadata only: no value is decrypted."""
+        from vault_app.core.health import evaluate_health
+
+        return evaluate_health(self._repo.all(), self.policy(), self.clock.now(),
+                               env=validate.environment(env) if env else None)
 
     # -- audit -------------------------------------------------------------------------------
     def audit_events(self, limit: int | None = None) -> list[AuditEvent]:

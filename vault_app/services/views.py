@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from vault_app.core.model import RecordRef, TokenRecord
+
+if TYPE_CHECKING:
+    from vault_app.core.health import Finding
 
 
 def iso(moment: datetime | None) -> str | None:
@@ -17,6 +22,7 @@ def record_json(
     reused_in: tuple[RecordRef, ...] = (),
     *,
     expiring_within_seconds: int = 7 * 86400,
+    findings: Sequence[Finding] = (),
 ) -> dict[str, object]:
     c = record.constraints
     return {
@@ -37,6 +43,8 @@ def record_json(
         "notes": record.notes,
         "rotate_every_days": record.rotate_every_days,
         "reused_in": [{"name": r.name, "env": r.env} for r in reused_in],
+        "findings": [{"code": f.code, "severity": str(f.severity), "message": f.message}
+                     for f in findings],
         "sources": {k: str(v) for k, v in sorted(record.sources.items())},
         "provider_options": dict(record.provider_options),
         "version": record.version,

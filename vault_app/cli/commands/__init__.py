@@ -21,6 +21,11 @@ _COMMANDS = {
     "import": "transfer:import_cmd",
     "export": "transfer:export_cmd",
     "audit": "audit:audit_cmd",
+    "inspect": "intel:inspect_cmd",
+    "check": "intel:check_cmd",
+    "health": "health:health_cmd",
+    "config": "health:config_cmd",
+    "scan": "health:scan_cmd",
 }
 
 

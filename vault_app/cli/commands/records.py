@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections import Counter
 from collections.abc import Sequence
 
 from vault_app.cli.commands.common import note, open_vault, print_json, warn
 from vault_app.cli.secrets_in import value_from_stdin
+from vault_app.core.health import Finding
 from vault_app.core.model import TokenRecord
+from vault_app.services.health import SEVERITIES, findings_by_record
 from vault_app.services.inputs import TokenFields, parse_fields
 from vault_app.services.vault import Vault
 from vault_app.services.views import countdown, iso, record_json
@@ -62,8 +65,14 @@ def list_cmd(args: argparse.Namespace) -> int:
         records = vault.records(args.env)
         reused = vault.reused_in()
         now = vault.clock.now()
+        within = vault.policy().expiring_within_seconds
+        findings = findings_by_record(vault.health(args.env))
         if args.json:
-            print_json([record_json(r, now, reused.get(r.id, ())) for r in records])
+            print_json([
+                record_json(r, now, reused.get(r.id, ()), expiring_within_seconds=within,
+                            findings=findings.get(r.key, ()))
+                for r in records
+            ])
             return 0
         if not records:
             note(
@@ -71,9 +80,10 @@ def list_cmd(args: argparse.Namespace) -> int:
                 "`vault-app add NAME --env ENV < token.txt`"
             )
             return 0
-        rows = [("NAME", "ENV", "PROVIDER", "EXPIRES", "STATUS", "SCOPES")]
+        rows = [("NAME", "ENV", "PROVIDER", "EXPIRES", "STATUS", "FINDINGS", "SCOPES")]
         for r in records:
-            status = str(r.status(now)) + (" reused" if r.id in reused else "")
+            status = str(r.status(now, within))
+            marks = _worst(findings.get(r.key, []))
             scopes = ",".join(r.constraints.scopes) or "-"
             rows.append(
                 (
@@ -82,6 +92,7 @@ def list_cmd(args: argparse.Namespace) -> int:
                     r.provider or "-",
                     countdown(r.seconds_left(now)),
                     status,
+                    marks,
                     scopes if len(scopes) <= 40 else scopes[:37] + "...",
                 )
             )
@@ -93,7 +104,10 @@ def show(args: argparse.Namespace) -> int:
     with open_vault(args) as vault:
         record = vault.resolve(args.name, args.env)
         reused = vault.reused_in([record]).get(record.id, ())
-        data = record_json(record, vault.clock.now(), reused)
+        report = vault.health(record.env)
+        data = record_json(record, vault.clock.now(), reused,
+                           expiring_within_seconds=vault.policy().expiring_within_seconds,
+                           findings=findings_by_record(report).get(record.key, ()))
         data["token_info"] = dict(record.token_info)
         if args.reveal:
             data["value"] = vault.reveal(record).reveal()
@@ -109,6 +123,13 @@ def rm(args: argparse.Namespace) -> int:
         record = vault.remove(args.name, args.env)
         note(f"deleted {record.name} ({record.env})")
     return 0
+
+
+def _worst(findings: Sequence[Finding]) -> str:
+    if not findings:
+        return "-"
+    counts = Counter(str(f.severity) for f in findings)
+    return " ".join(f"{counts[s]} {s}" for s in SEVERITIES if counts[s])
 
 
 def _described(record: TokenRecord) -> str:
@@ -159,6 +180,9 @@ def _print_record(data: dict[str, object]) -> None:
     reused = data["reused_in"]
     if isinstance(reused, list) and reused:
         line("REUSED IN", [f"{r['name']} ({r['env']})" for r in reused])
+    findings = data.get("findings")
+    for finding in findings if isinstance(findings, list) else []:
+        line(finding["severity"].upper(), finding["message"])
     line("version", data["version"])
     line("created", data["created_at"])
     line("updated", data["updated_at"])
