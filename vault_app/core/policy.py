@@ -13,13 +13,14 @@ since as a glob it would flag every scope there is.
 
 from __future__ import annotations
 
+import fnmatch
 import json
 import re
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
-from fnmatch import fnmatchcase
+from functools import cached_property
 from types import MappingProxyType
 from typing import Any
 
@@ -92,23 +93,37 @@ class Policy:
     def is_scoped_provider(self, provider: str | None) -> bool:
         if not provider:
             return False
-        wanted = provider.strip().lower()
-        return any(p.lower() == wanted for p in self.scoped_providers)
+        return provider.strip().lower() in self._scoped
 
     def wildcard_matches(self, scopes: tuple[str, ...]) -> tuple[str, ...]:
         """The scopes (in the record's order) that the policy counts as wildcards."""
-        return tuple(s for s in scopes if _is_wildcard(s, self.wildcard_scopes))
+        return tuple(s for s in scopes if self._is_wildcard(s))
 
+    # Precomputed once per policy: a report over 10,000 records asks these 10,000 times.
+    @cached_property
+    def _scoped(self) -> frozenset[str]:
+        return frozenset(p.lower() for p in self.scoped_providers)
 
-def _is_wildcard(scope: str, patterns: tuple[str, ...]) -> bool:
-    s = scope.strip().lower()
-    for pattern in patterns:
-        p = pattern.lower()
-        if s == p:
-            return True
-        if p != "*" and any(c in p for c in "*?[") and fnmatchcase(s, p):
-            return True
-    return False
+    @cached_property
+    def _wildcard_test(self) -> Callable[[str], bool]:
+        exact = frozenset(p.lower() for p in self.wildcard_scopes)
+        globs = [p.lower() for p in self.wildcard_scopes if p != "*" and any(c in p for c in "*?[")]
+        pattern = re.compile("|".join(f"(?:{fnmatch.translate(g)})" for g in globs)) if globs else None
+        memo: dict[str, bool] = {}
+
+        def test(scope: str) -> bool:
+            found = memo.get(scope)
+            if found is None:
+                s = scope.strip().lower()
+                found = s in exact or bool(pattern is not None and pattern.match(s))
+                if len(memo) < 10_000:
+                    memo[scope] = found
+            return found
+
+        return test
+
+    def _is_wildcard(self, scope: str) -> bool:
+        return self._wildcard_test(scope)
 
 
 DEFAULT_POLICY_TOML = """\
