@@ -182,6 +182,11 @@ class Vault:
         self.close()
 
     @property
+    def database(self) -> Database:
+        """For sibling service modules (rotation, reminders) that keep their own tables."""
+        return self._db
+
+    @property
     def keyring_enabled(self) -> bool:
         return self._keyfile.keyring
 
