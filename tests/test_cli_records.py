@@ -146,7 +146,7 @@ def test_human_list_and_show(vault_cli):
     vault_cli.ok("add", "GITHUB_TOKEN", "--env", "prod", "--scope", "repo", "--expires", "3d",
                  input=github_pat())
     listing = vault_cli.ok("list").out
-    assert listing.splitlines()[0].split() == ["NAME", "ENV", "PROVIDER", "EXPIRES", "STATUS", "SCOPES"]
+    assert listing.splitlines()[0].split() == ["NAME", "ENV", "PROVIDER", "EXPIRES", "STATUS", "FINDINGS", "SCOPES"]
     assert "GITHUB_TOKEN" in listing and "expiring" in listing
     shown = vault_cli.ok("show", "GITHUB_TOKEN").out
     assert "repo" in shown and "[from user]" in shown and "(unconstrained)" in shown
