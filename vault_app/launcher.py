@@ -6,7 +6,13 @@ command never pays for importing Qt.
 
 from __future__ import annotations
 
+import os
 import sys
+
+NO_DISPLAY = (
+    "vault-app: error: no display to open the desktop app on (DISPLAY and WAYLAND_DISPLAY are "
+    "unset); the command line works without one: try `vault-app list` or `vault-app --help`"
+)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -19,15 +25,28 @@ def main(argv: list[str] | None = None) -> int:
     return cli_main(args)
 
 
+def has_display() -> bool:
+    """Whether Qt has somewhere to draw; checked first so a headless box gets advice, not an abort."""
+    if sys.platform in ("darwin", "win32"):
+        return True
+    if os.environ.get("QT_QPA_PLATFORM", "").split(":")[0] in ("offscreen", "minimal", "vnc", "eglfs"):
+        return True
+    return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+
+
 def run_gui(args: list[str]) -> int:
     """Open the desktop app (``vault-app``, ``vault-app gui``, ``vault-app --home DIR``)."""
     home = args[1] if len(args) >= 2 and args[0] == "--home" else None
+    if not has_display():
+        print(NO_DISPLAY, file=sys.stderr)
+        return 1
     try:
-        from vault_app.gui.app import run  # type: ignore[import-not-found, unused-ignore]
-    except ImportError:
+        from vault_app.gui.app import run
+    except ImportError as exc:
+        # Typically a missing system library of Qt's (libEGL, libxkbcommon): name it.
         print(
-            "vault-app: error: the desktop app is not available in this installation; "
-            "use the command line (`vault-app --help`)",
+            f"vault-app: error: the desktop app cannot start here ({exc}); "
+            "the command line still works (`vault-app --help`)",
             file=sys.stderr,
         )
         return 1
