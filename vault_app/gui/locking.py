@@ -1,0 +1,105 @@
+"""When to lock by itself: after an idle time, and when the desktop session's screen locks."""
+
+from __future__ import annotations
+
+import logging
+
+from PySide6.QtCore import QEvent, QObject, QTimer, Signal, Slot
+
+log = logging.getLogger(__name__)
+
+_INPUT = frozenset(
+    {
+        QEvent.Type.KeyPress,
+        QEvent.Type.MouseButtonPress,
+        QEvent.Type.MouseMove,
+        QEvent.Type.Wheel,
+        QEvent.Type.TouchBegin,
+    }
+)
+
+
+class IdleWatcher(QObject):
+    """Emits ``idle`` after ``interval_ms`` without keyboard or mouse input in the app."""
+
+    idle = Signal()
+
+    def __init__(
+        self, interval_ms: int, timer: QTimer | None = None, parent: QObject | None = None
+    ) -> None:
+        super().__init__(parent)
+        self._timer = timer or QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.timeout.connect(self.idle)
+        self.set_interval(interval_ms)
+
+    @property
+    def timer(self) -> QTimer:
+        return self._timer
+
+    def set_interval(self, interval_ms: int) -> None:
+        """0 turns idle locking off."""
+        self._interval = interval_ms
+        self._timer.stop()
+        if interval_ms > 0:
+            self._timer.start(interval_ms)
+
+    def poke(self) -> None:
+        if self._interval > 0:
+            self._timer.start(self._interval)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() in _INPUT:
+            self.poke()
+        return False
+
+
+class ScreenLockWatcher(QObject):
+    """Emits ``locked`` when the session's screensaver activates or logind asks to lock.
+
+    Listens on the session bus (``org.freedesktop.ScreenSaver.ActiveChanged``, as GNOME, KDE
+    and others send it) and the system bus (``org.freedesktop.login1.Session.Lock``). Where there
+    is no D-Bus, it does nothing.
+    """
+
+    locked = Signal()
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.listening: list[str] = []
+        try:
+            from PySide6.QtDBus import QDBusConnection
+        except ImportError:  # pragma: no cover - QtDBus ships with PySide6-Essentials on Linux
+            return
+        session = QDBusConnection.sessionBus()
+        if session.isConnected():
+            for service in ("org.freedesktop.ScreenSaver", "org.gnome.ScreenSaver"):
+                if session.connect(
+                    "",
+                    "/" + service.replace(".", "/"),
+                    service,
+                    "ActiveChanged",
+                    self,
+                    b"1_on_active_changed(bool)",
+                ):
+                    self.listening.append(service)
+        system = QDBusConnection.systemBus()
+        if system.isConnected() and system.connect(
+            "org.freedesktop.login1",
+            "",
+            "org.freedesktop.login1.Session",
+            "Lock",
+            self,
+            b"1_on_session_lock()",
+        ):
+            self.listening.append("org.freedesktop.login1")
+        log.debug("screen lock signals: %s", ", ".join(self.listening) or "none")
+
+    @Slot(bool)
+    def _on_active_changed(self, active: bool) -> None:
+        if active:
+            self.locked.emit()
+
+    @Slot()
+    def _on_session_lock(self) -> None:
+        self.locked.emit()
