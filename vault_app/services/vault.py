@@ -350,6 +350,28 @@ class Vault:
         self._event(purpose, detail=", ".join(filter(None, [f"{len(out)} token(s)", detail])))
         return out
 
+    def restore_items(self, items: Sequence[tuple[TokenRecord, Secret]], detail: str = "") -> int:
+        """Records from a backup, kept as they were (ids, dates, sources), into an empty vault.
+
+        All or nothing; fingerprints are recomputed because their key belongs to this vault.
+        """
+        if self._repo.all():
+            raise ConflictError("a backup restores into an empty vault only; nothing was restored")
+        now = self.clock.now()
+        seen: set[tuple[str, str]] = set()
+        with self._db.transaction() as conn:
+            for record, given in items:
+                value = check_value(given)
+                key = (validate.name(record.name), validate.environment(record.env))
+                if key in seen:
+                    raise ValidationError(f"the backup holds {key[0]} ({key[1]}) twice")
+                seen.add(key)
+                stored = replace(record, fingerprint=self._repo.fingerprint(value))
+                self._repo.insert(conn, stored, value)
+            summary = ", ".join(filter(None, [f"{len(items)} token(s)", detail]))
+            audit.append(conn, now, "restore", detail=summary)
+        return len(items)
+
     # -- policy and health -------------------------------------------------------------------
     def policy(self) -> Policy:
         """The vault folder's policy, read once per open vault."""
