@@ -44,7 +44,7 @@ from vault_app.gui.locking import IdleWatcher, ScreenLockWatcher
 from vault_app.gui.other_dialogs import HealthDialog, SettingsDialog
 from vault_app.gui.rows import Row, environment_choices
 from vault_app.gui.settings import Preferences
-from vault_app.gui.snapshot import Snapshot, holders_of, take_snapshot
+from vault_app.gui.snapshot import Snapshot, take_snapshot
 from vault_app.gui.table_model import Column, TokenFilterProxy, TokenTableModel
 from vault_app.gui.table_view import TokenTable
 from vault_app.gui.token_dialog import TokenDialog, TokenRequest
@@ -609,14 +609,10 @@ class MainWindow(QMainWindow):
         return self.prefs.auto_lock_minutes * 60_000
 
     # -- changing ------------------------------------------------------------------------------
-    def _records(self) -> list:  # type: ignore[type-arg]
-        return [r.record for r in self.model.rows()]
-
     def _token_dialog(self, record: Row | None) -> TokenDialog | None:
         vault = self.vault
         if vault is None or self.background.busy:
             return None
-        records = self._records()
         env = self.proxy.environment
 
         def save(request: TokenRequest) -> tuple[str, ...]:
@@ -633,7 +629,7 @@ class MainWindow(QMainWindow):
             environments=envs,
             now=self.options.clock.now,
             save=save,
-            holders=lambda value: holders_of(vault, value, records),
+            holders=vault.holders_of,
             record=record.record if record else None,
             default_env=env,
             parent=self,
