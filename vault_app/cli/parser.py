@@ -121,8 +121,12 @@ def build() -> Parser:
 
     p = sub.add_parser("import", help="import tokens (all or nothing)")
     p.add_argument("file")
-    p.add_argument("--format", choices=["json"], default="json")
+    p.add_argument(
+        "--format", choices=["json", "dotenv", "keepassxc-csv", "keepassxc-xml"], default="json"
+    )
     p.add_argument("--replace", action="store_true", help="overwrite tokens that already exist")
+    p.add_argument("--env", help="the environment (dotenv: required; keepassxc: instead of groups)")
+    p.add_argument("--dry-run", action="store_true", help="show what would change; write nothing")
 
     p = sub.add_parser("export", help="export tokens with their values")
     p.add_argument("file")
@@ -168,6 +172,26 @@ def build() -> Parser:
     p.add_argument("paths", nargs="+", metavar="PATH")
     p.add_argument("--json", action="store_true")
     p.add_argument("--fail", action="store_true", help="exit 3 when a value is found")
+
+    p = sub.add_parser("run", help="run a command with tokens in its environment (masked output)")
+    p.add_argument("--env", help="inject every token of this environment")
+    p.add_argument("--only", metavar="NAME,...", help="only these tokens of --env")
+    p.add_argument("--env-file", metavar="FILE", help="NAME=value lines; vault://[ENV/]NAME resolved")
+    p.add_argument("--no-masking", action="store_true", help="do not filter the command's output")
+    p.add_argument("run_command", nargs=argparse.REMAINDER, metavar="-- COMMAND [ARGS...]")
+
+    p = sub.add_parser("inject", help="resolve vault:// references in a template (plaintext out)")
+    p.add_argument("-i", "--input", required=True, metavar="TEMPLATE", help="the template ('-': stdin)")
+    p.add_argument("-o", "--output", metavar="FILE", help="write here (0600) instead of stdout")
+    p.add_argument("--env", help="the environment of references without one")
+
+    p = sub.add_parser("backup", help="write an encrypted backup (asks for its passphrase)")
+    p.add_argument("file")
+    p.add_argument("--backup-passphrase-file", metavar="FILE", help="the backup's passphrase")
+
+    p = sub.add_parser("restore", help="restore a backup into a new vault folder (--home DIR)")
+    p.add_argument("file")
+    p.add_argument("--backup-passphrase-file", metavar="FILE", help="the backup's passphrase")
 
     sub.add_parser("gui", help="open the desktop app")
     return parser

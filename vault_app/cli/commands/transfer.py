@@ -58,20 +58,37 @@ def _items(data: Any, now: Any) -> list[ImportItem]:
 
 
 def import_cmd(args: argparse.Namespace) -> int:
+    """Parse, show what will be added or changed, then write it all in one transaction."""
+    from vault_app.cli.commands.workflow import print_plan
+    from vault_app.services import importing
+
+    fmt = getattr(args, "format", "json")
+    env = getattr(args, "env", None)
     try:
         raw = Path(args.file).read_bytes()
     except OSError as exc:
         raise ValidationError(f"cannot read {args.file}: {exc.strerror}") from None
-    try:
-        data = json.loads(raw)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        line = getattr(exc, "lineno", None)
-        raise ValidationError(
-            f"{args.file} is not valid JSON" + (f" (line {line})" if line else "")
-        ) from None
+    skipped: tuple[importing.Skipped, ...] = ()
+    data: Any = None
+    if fmt == "json":
+        try:
+            data = json.loads(raw)
+        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+            line = getattr(exc, "lineno", None)
+            raise ValidationError(
+                f"{args.file} is not valid JSON" + (f" (line {line})" if line else "")
+            ) from None
+    else:
+        found, skipped = importing.parse_foreign(fmt, raw, source=args.file, env=env)
     with open_vault(args) as vault:
-        items = _items(data, vault.clock.now())
-        changes = vault.import_items(items, replace_existing=args.replace)
+        if fmt == "json":
+            found = importing.json_items(_items(data, vault.clock.now()))
+        plan = importing.plan(vault, found, replace_existing=args.replace, skipped=skipped)
+        print_plan(plan, dry_run=getattr(args, "dry_run", False))
+        if getattr(args, "dry_run", False):
+            note("dry run: nothing was written")
+            return 0
+        changes = importing.apply(vault, plan)
         for change in changes:
             for message in change.warnings:
                 warn(f"{change.record.name} ({change.record.env}): {message}")
