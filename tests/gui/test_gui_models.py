@@ -11,7 +11,7 @@ from PySide6.QtCore import Qt
 from vault_app.core.clock import FixedClock
 from vault_app.core.secret import Secret
 from vault_app.gui.other_dialogs import health_model
-from vault_app.gui.snapshot import take_snapshot
+from vault_app.gui.snapshot import assess, take_snapshot
 from vault_app.gui.table_model import SORT_ROLE, Column, TokenFilterProxy, TokenTableModel
 from vault_app.services.home import VaultHome
 from vault_app.services.vault import Vault
@@ -21,16 +21,18 @@ def _snapshot(vault_dir):
     with Vault.open(
         VaultHome(vault_dir), lambda: Secret(PASSPHRASE), clock=FixedClock(NOW), use_keyring=False
     ) as vault:
-        return take_snapshot(vault)
+        snap = take_snapshot(vault)
+        return snap, assess(snap.records, snap.policy, NOW)
 
 
 def _models(vault_dir):
-    snap = _snapshot(vault_dir)
+    snap, health = _snapshot(vault_dir)
     model = TokenTableModel(int(NOW.timestamp()), 7 * 86400)
     model.set_rows(snap.rows)
+    model.apply_health(health.report, health.reused)
     proxy = TokenFilterProxy()
     proxy.setSourceModel(model)
-    return snap, model, proxy
+    return health, model, proxy
 
 
 def _names(proxy):
@@ -41,14 +43,14 @@ def _names(proxy):
 
 
 def test_models_pass_the_model_tester(qtmodeltester, vault_dir):
-    snap, model, proxy = _models(vault_dir)
+    health, model, proxy = _models(vault_dir)
     qtmodeltester.check(model)
     qtmodeltester.check(proxy)
     proxy.set_search("github")
     qtmodeltester.check(proxy)
     proxy.set_environment("prod")
     qtmodeltester.check(proxy)
-    qtmodeltester.check(health_model(snap.report))
+    qtmodeltester.check(health_model(health.report))
 
 
 def test_filter_matches_name_provider_tag_scope_env(vault_dir):

@@ -230,7 +230,8 @@ def test_add_through_the_dialog_with_detection_and_reuse_warning(qtbot, make_win
     assert (row.record.name, row.record.env) == ("NEW_TOKEN", "staging")
     assert row.record.provider == "github"
     assert row.record.tags == ("new", "test")
-    assert row.reused_in  # shows up as reused now
+    qtbot.waitUntil(lambda: window.health is not None, timeout=10_000)
+    assert window.current_row().reused_in  # shows up as reused now
     assert window.model.rowCount() == len(VALUES) + 1
 
 
@@ -257,8 +258,9 @@ def test_edit_through_the_dialog(qtbot, make_window, vault_dir):
     assert window.current_row().record.sources["scopes"] == "user"
 
 
-def test_detail_panel_shows_constraints_health_and_reuse(make_window, vault_dir):
+def test_detail_panel_shows_constraints_health_and_reuse(qtbot, make_window, vault_dir):
     window = make_window(vault_dir)
+    qtbot.waitUntil(lambda: window.health is not None, timeout=10_000)
     _select(window, "GITHUB_TOKEN", "prod")
     body = window.detail.body.text()
     assert "read:packages" in body and "203.0.113.0/24" in body
@@ -273,6 +275,7 @@ def test_detail_panel_shows_constraints_health_and_reuse(make_window, vault_dir)
 
 def test_health_view_opens_a_token(qtbot, make_window, vault_dir):
     window = make_window(vault_dir)
+    qtbot.waitUntil(lambda: window.health is not None, timeout=10_000)
     window.env_selector.setCurrentIndex(1)  # dev: the slack token is hidden
     dialog = window.show_health()
     model = dialog.model

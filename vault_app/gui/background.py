@@ -1,7 +1,10 @@
 """The one helper for work that must not freeze the window (unlock with Argon2id, loading rows).
 
 Jobs run one at a time, in order, on a single worker thread, so every call into the vault is
-serialised; results and errors come back on the UI thread through a queued signal.
+serialised; results and errors come back on the UI thread through a queued signal. While a job
+that uses the vault is queued or running, :attr:`Background.busy` is true and the window does not
+call the vault itself; pure jobs (``uses_vault=False``, e.g. health rules over records already
+read) do not make it busy.
 """
 
 from __future__ import annotations
@@ -27,31 +30,39 @@ class Background(QObject):
         super().__init__(parent)
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="vault-app-work")
         self._pending = 0
+        self._vault_jobs = 0
         self._finished.connect(self._deliver)
 
     @property
     def busy(self) -> bool:
-        return self._pending > 0
+        return self._vault_jobs > 0
 
     def run(
         self,
         work: Callable[[], T],
         on_done: Callable[[T], None],
         on_error: Callable[[BaseException], None],
+        *,
+        uses_vault: bool = True,
     ) -> None:
         self._pending += 1
-        if self._pending == 1:
-            self.busy_changed.emit(True)
+        if uses_vault:
+            self._vault_jobs += 1
+            if self._vault_jobs == 1:
+                self.busy_changed.emit(True)
         future = self._pool.submit(work)
         future.add_done_callback(
-            lambda f: self._finished.emit((f, on_done, on_error))  # emitted on the worker thread
+            # emitted on the worker thread, delivered on the UI thread
+            lambda f: self._finished.emit((f, on_done, on_error, uses_vault))
         )
 
     def _deliver(
-        self, payload: tuple[Future[Any], Callable[[Any], None], Callable[..., None]]
+        self, payload: tuple[Future[Any], Callable[[Any], None], Callable[..., None], bool]
     ) -> None:
-        future, on_done, on_error = payload
+        future, on_done, on_error, uses_vault = payload
         self._pending -= 1
+        if uses_vault:
+            self._vault_jobs -= 1
         try:
             error = future.exception()
             if error is None:
@@ -59,7 +70,7 @@ class Background(QObject):
             else:
                 on_error(error)
         finally:
-            if self._pending == 0:
+            if uses_vault and self._vault_jobs == 0:
                 self.busy_changed.emit(False)
 
     def wait_idle(self, timeout_ms: int = 10_000) -> bool:

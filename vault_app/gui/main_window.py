@@ -7,9 +7,10 @@ from __future__ import annotations
 
 import logging
 import os
-from functools import partial
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QByteArray, QEvent, QModelIndex, QObject, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeyEvent, QKeySequence
@@ -44,13 +45,15 @@ from vault_app.gui.locking import IdleWatcher, ScreenLockWatcher
 from vault_app.gui.other_dialogs import HealthDialog, SettingsDialog
 from vault_app.gui.rows import Row, environment_choices
 from vault_app.gui.settings import Preferences
-from vault_app.gui.snapshot import Snapshot, take_snapshot
+from vault_app.gui.snapshot import Health, Snapshot, assess, take_snapshot
 from vault_app.gui.table_model import Column, TokenFilterProxy, TokenTableModel
 from vault_app.gui.table_view import TokenTable
-from vault_app.gui.token_dialog import TokenDialog, TokenRequest
 from vault_app.gui.unlock_dialogs import CreateVaultDialog, UnlockDialog
 from vault_app.services.home import VaultHome
 from vault_app.services.vault import Vault
+
+if TYPE_CHECKING:  # the dialog pulls in token detection: imported when first opened
+    from vault_app.gui.token_dialog import TokenDialog, TokenRequest
 
 log = logging.getLogger(__name__)
 PASSPHRASE_ENV = "VAULT_APP_PASSPHRASE"
@@ -78,6 +81,8 @@ class Options:
 class MainWindow(QMainWindow):
     #: emitted with the row count each time rows are shown (the benchmark waits for it)
     rows_shown = Signal(int)
+    #: emitted when the health report for the rows shown is ready
+    health_ready = Signal(object)
     locked_changed = Signal(bool)
 
     def __init__(
@@ -94,6 +99,7 @@ class MainWindow(QMainWindow):
         self.prefs = Preferences.load(settings)
         self.vault: Vault | None = None
         self.snapshot: Snapshot | None = None
+        self.health: Health | None = None
         self._unlock_dialog: UnlockDialog | None = None
         self._unlocking = False
         self.setObjectName("mainWindow")
@@ -430,14 +436,43 @@ class MainWindow(QMainWindow):
         shown = self.current_row()
         current = select or (shown.ref if shown is not None else None)
         self.snapshot = snapshot
+        self.health = None
+        self.health_action.setEnabled(False)
         self.model.set_rows(snapshot.rows)
         self._fill_environments(snapshot.environments)
         self._update_count()
         if current is not None:
             self.select(current)
+        elif self.proxy.rowCount() > 0:
+            self.table.setCurrentIndex(self.proxy.index(0, 0))
         else:
             self._current_changed(QModelIndex(), QModelIndex())
         self.rows_shown.emit(len(snapshot.rows))
+        self._assess(snapshot)
+
+    def _assess(self, snapshot: Snapshot) -> None:
+        """Health and reuse, computed after the rows are on screen; the marks fill in."""
+        vault = self.vault
+        if vault is None:
+            return
+
+        def done(health: Health) -> None:
+            if self.vault is not vault or self.snapshot is not snapshot:
+                return
+            self.health = health
+            self.model.apply_health(health.report, health.reused)
+            self.health_action.setEnabled(True)
+            index = self.table.currentIndex()
+            self._current_changed(index, index)
+            self.health_ready.emit(health.report)
+
+        now = vault.clock.now()
+        self.background.run(
+            lambda: assess(snapshot.records, snapshot.policy, now),
+            done,
+            self.fail,
+            uses_vault=False,
+        )
 
     def _fill_environments(self, present: list[str]) -> None:
         previous = self.env_selector.currentData()
@@ -610,6 +645,8 @@ class MainWindow(QMainWindow):
 
     # -- changing ------------------------------------------------------------------------------
     def _token_dialog(self, record: Row | None) -> TokenDialog | None:
+        from vault_app.gui.token_dialog import TokenDialog
+
         vault = self.vault
         if vault is None or self.background.busy:
             return None
@@ -684,7 +721,7 @@ class MainWindow(QMainWindow):
 
     # -- health and settings -------------------------------------------------------------------
     def health_report(self) -> HealthReport | None:
-        return self.snapshot.report if self.snapshot else None
+        return self.health.report if self.health else None
 
     def show_health(self) -> HealthDialog | None:
         report = self.health_report()
@@ -723,6 +760,7 @@ class MainWindow(QMainWindow):
         self.clipboard.clear_now()
         vault, self.vault = self.vault, None
         self.snapshot = None
+        self.health = None
         self.model.clear()
         self.detail.show_row(None, self._now(), self.prefs.expiring_seconds)
         self.ticker.stop()

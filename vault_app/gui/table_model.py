@@ -10,7 +10,7 @@ keeps source order.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from enum import IntEnum
 from typing import Any
 
@@ -25,9 +25,11 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QFont
 
+from vault_app.core.health import HealthReport
+from vault_app.core.model import RecordRef, TokenId
 from vault_app.gui import colours
 from vault_app.gui.icons import icon, provider_icon
-from vault_app.gui.rows import Row
+from vault_app.gui.rows import Row, with_health
 from vault_app.services.views import countdown
 
 AnyIndex = QModelIndex | QPersistentModelIndex
@@ -71,17 +73,34 @@ def status_of(expires: int | None, now: int, expiring_seconds: int) -> str:
     return "expiring" if left < expiring_seconds else "ok"
 
 
+_DISPLAY = int(Qt.ItemDataRole.DisplayRole)
+_DECORATION = int(Qt.ItemDataRole.DecorationRole)
+_FOREGROUND = int(Qt.ItemDataRole.ForegroundRole)
+_BACKGROUND = int(Qt.ItemDataRole.BackgroundRole)
+_FONT = int(Qt.ItemDataRole.FontRole)
+_TOOLTIP = int(Qt.ItemDataRole.ToolTipRole)
+_ACCESSIBLE = int(Qt.ItemDataRole.AccessibleTextRole)
+_SORT = int(SORT_ROLE)
+_FILTER = int(FILTER_ROLE)
+_ROW = int(ROW_ROLE)
+_STATUS = int(STATUS_ROLE)
+_EXPIRES = int(Column.EXPIRES)
+_STATUS_COL = int(Column.STATUS)
+_HEALTH = int(Column.HEALTH)
+_ENV = int(Column.ENV)
+
+
 class TokenTableModel(QAbstractTableModel):
     def __init__(self, now: int, expiring_seconds: int, parent: QObject | None = None) -> None:
         super().__init__(parent)
+        self._by_name: list[Row] = []  # the base order every sort starts from
         self._rows: list[Row] = []
-        self._text: list[tuple[str, ...]] = []
         self._now = now
         self._expiring = expiring_seconds
         self._sort_column = int(Column.NAME)
         self._sort_order = Qt.SortOrder.AscendingOrder
-        #: bumped whenever row positions change, so the proxy knows its filter cache is stale
-        self.generation = 0
+        #: called after the rows change and before the views hear of it (the proxy's filter)
+        self.before_change: list[Callable[[], None]] = []
         self._bold = QFont()
         self._bold.setBold(True)
 
@@ -89,13 +108,32 @@ class TokenTableModel(QAbstractTableModel):
     def set_rows(self, rows: Sequence[Row]) -> None:
         """Replace every row with one reset (never a signal per row)."""
         self.beginResetModel()
-        self._rows = self._sorted(rows, self._sort_column, self._sort_order)
-        self._text = [self._texts(r) for r in self._rows]
-        self.generation += 1
+        self._by_name = sorted(rows, key=_name_key)
+        self._rows = self._sorted(self._sort_column, self._sort_order)
+        self._changed()
         self.endResetModel()
 
     def clear(self) -> None:
         self.set_rows([])
+
+    def apply_health(
+        self, report: HealthReport, reused: Mapping[TokenId, tuple[RecordRef, ...]]
+    ) -> None:
+        """Add findings and reuse to the rows shown; one signal for the health column."""
+        if not self._rows:
+            return
+        self._by_name = with_health(self._by_name, report, reused)
+        if self._sort_column == Column.HEALTH:
+            self.sort(self._sort_column, self._sort_order)
+            return
+        self._rows = self._sorted(self._sort_column, self._sort_order)
+        self.dataChanged.emit(
+            self.index(0, Column.HEALTH), self.index(len(self._rows) - 1, Column.HEALTH), TICK_ROLES
+        )
+
+    def _changed(self) -> None:
+        for callback in self.before_change:
+            callback()
 
     def rows(self) -> Sequence[Row]:
         return self._rows
@@ -109,9 +147,6 @@ class TokenTableModel(QAbstractTableModel):
                 return i
         return -1
 
-    def filter_texts(self) -> list[str]:
-        return [r.search for r in self._rows]
-
     def set_expiring_seconds(self, seconds: int) -> None:
         self._expiring = seconds
         if self._rows:
@@ -120,10 +155,6 @@ class TokenTableModel(QAbstractTableModel):
                 self.index(len(self._rows) - 1, Column.STATUS),
                 TICK_ROLES,
             )
-
-    @staticmethod
-    def _texts(r: Row) -> tuple[str, ...]:
-        return (r.record.name, r.record.env, r.provider or "unknown", r.scopes)
 
     # -- time ----------------------------------------------------------------------------------
     @property
@@ -134,11 +165,10 @@ class TokenTableModel(QAbstractTableModel):
         """Move the clock and repaint the countdown and status of the given rows only."""
         self._now = now
         last = len(self._rows) - 1
+        emit, index = self.dataChanged.emit, self.index
         for row in source_rows:
             if 0 <= row <= last:
-                self.dataChanged.emit(
-                    self.index(row, Column.EXPIRES), self.index(row, Column.STATUS), TICK_ROLES
-                )
+                emit(index(row, _EXPIRES), index(row, _STATUS_COL), TICK_ROLES)
 
     # -- sorting -------------------------------------------------------------------------------
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
@@ -147,24 +177,24 @@ class TokenTableModel(QAbstractTableModel):
             return
         self.layoutAboutToBeChanged.emit()
         old = self.persistentIndexList()
-        old_rows = [self._rows[i.row()] for i in old]
-        self._rows = self._sorted(self._rows, column, order)
-        self._text = [self._texts(r) for r in self._rows]
+        old_rows = [self._rows[i.row()].record.id for i in old]
+        self._rows = self._sorted(column, order)
         if old:
-            where = {id(r): i for i, r in enumerate(self._rows)}
+            where = {r.record.id: i for i, r in enumerate(self._rows)}
             self.changePersistentIndexList(
                 old,
-                [self.index(where[id(r)], i.column()) for r, i in zip(old_rows, old, strict=True)],
+                [self.index(where[r], i.column()) for r, i in zip(old_rows, old, strict=True)],
             )
-        self.generation += 1
+        self._changed()
         self.layoutChanged.emit()
 
-    def _sorted(self, rows: Sequence[Row], column: int, order: Qt.SortOrder) -> list[Row]:
+    def _sorted(self, column: int, order: Qt.SortOrder) -> list[Row]:
+        """A stable sort of the name-ordered rows by the column's raw key (ties stay by name)."""
         key = _SORT_KEYS.get(Column(column) if 0 <= column < len(HEADERS) else Column.NAME)
         reverse = order == Qt.SortOrder.DescendingOrder
-        # Name (then env) breaks ties, so equal keys keep a stable, meaningful order.
-        by_name = sorted(rows, key=lambda r: (r.record.name.lower(), r.record.env))
-        return sorted(by_name, key=key, reverse=reverse) if key else by_name
+        if column == Column.NAME:
+            return self._by_name[::-1] if reverse else list(self._by_name)
+        return sorted(self._by_name, key=key, reverse=reverse)
 
     # -- Qt model API --------------------------------------------------------------------------
     def rowCount(self, parent: AnyIndex = _NO_INDEX) -> int:
@@ -192,41 +222,42 @@ class TokenTableModel(QAbstractTableModel):
             | Qt.ItemFlag.ItemNeverHasChildren
         )
 
-    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if role == Qt.ItemDataRole.DisplayRole:
+    def data(self, index: AnyIndex, role: int = _DISPLAY) -> Any:
+        # The roles a view asks for on every paint come first, and each is a tuple lookup.
+        if role == _DISPLAY:
             col = index.column()
-            if col < Column.EXPIRES:
-                return self._text[index.row()][col]
             row = self._rows[index.row()]
-            if col == Column.EXPIRES:
+            if col < _EXPIRES:
+                return row.texts[col]
+            if col == _EXPIRES:
                 return countdown(None if row.expires is None else row.expires - self._now)
-            if col == Column.STATUS:
+            if col == _STATUS_COL:
                 return _STATUS_TEXT[status_of(row.expires, self._now, self._expiring)]
-            if col == Column.HEALTH:
+            if col == _HEALTH:
                 return str(len(row.findings)) if row.findings else ""
             return ""
-        if role == Qt.ItemDataRole.DecorationRole:
+        if role == _DECORATION:
             return self._decoration(index)
-        if role == Qt.ItemDataRole.ForegroundRole:
+        if role == _FOREGROUND:
             return self._foreground(index)
-        if role == Qt.ItemDataRole.BackgroundRole:
-            if index.column() == Column.ENV and self._rows[index.row()].prod:
+        if role == _BACKGROUND:
+            if index.column() == _ENV and self._rows[index.row()].prod:
                 return colours.PROD_TINT
             return None
-        if role == Qt.ItemDataRole.FontRole:
-            if index.column() == Column.ENV and self._rows[index.row()].prod:
+        if role == _FONT:
+            if index.column() == _ENV and self._rows[index.row()].prod:
                 return self._bold
             return None
-        if role in (Qt.ItemDataRole.ToolTipRole, Qt.ItemDataRole.AccessibleTextRole):
+        if role in (_TOOLTIP, _ACCESSIBLE):
             return self._tooltip(index, role)
-        if role == SORT_ROLE:
+        if role == _SORT:
             return _SORT_KEYS[Column(index.column())](self._rows[index.row()])
-        if role == FILTER_ROLE:
+        if role == _FILTER:
             return self._rows[index.row()].search
-        if role == STATUS_ROLE:
+        if role == _STATUS:
             row = self._rows[index.row()]
             return status_of(row.expires, self._now, self._expiring)
-        if role == ROW_ROLE:
+        if role == _ROW:
             return self._rows[index.row()]
         return None
 
@@ -234,68 +265,72 @@ class TokenTableModel(QAbstractTableModel):
         col = index.column()
         if col == Column.PROVIDER:
             return provider_icon(self._rows[index.row()].provider or "unknown")
-        if col == Column.STATUS:
+        if col == _STATUS_COL:
             row = self._rows[index.row()]
             return icon("status-" + status_of(row.expires, self._now, self._expiring))
-        if col == Column.HEALTH:
+        if col == _HEALTH:
             worst = self._rows[index.row()].worst
             return icon(f"health-{worst.value}") if worst is not None else None
         return None
 
     def _foreground(self, index: AnyIndex) -> Any:
         col = index.column()
-        if col in (Column.EXPIRES, Column.STATUS):
+        if col in (_EXPIRES, _STATUS_COL):
             row = self._rows[index.row()]
             status = status_of(row.expires, self._now, self._expiring)
-            return colours.STATUS[status] if status != "ok" or col == Column.STATUS else None
-        if col == Column.ENV and self._rows[index.row()].prod:
+            return colours.STATUS[status] if status != "ok" or col == _STATUS_COL else None
+        if col == _ENV and self._rows[index.row()].prod:
             return colours.PROD
         return None
 
     def _tooltip(self, index: AnyIndex, role: int) -> Any:
         row = self._rows[index.row()]
         col = index.column()
-        if col == Column.HEALTH:
+        if col == _HEALTH:
             if not row.findings:
-                return "no health findings" if role == Qt.ItemDataRole.AccessibleTextRole else None
+                return "no health findings" if role == _ACCESSIBLE else None
             codes = ", ".join(sorted({f.code for f in row.findings}))
             return f"{len(row.findings)} health finding(s): {codes}"
-        if col == Column.ENV and row.prod:
+        if col == _ENV and row.prod:
             return f"{row.record.env} (production)"
         if col == Column.COPY:
             return f"Copy {row.record.name} ({row.record.env})"
-        if col == Column.EXPIRES and row.record.expires_at is not None:
+        if col == _EXPIRES and row.record.expires_at is not None:
             return row.record.expires_at.strftime("%Y-%m-%d %H:%M UTC")
-        if role == Qt.ItemDataRole.AccessibleTextRole:
-            return self.data(index, Qt.ItemDataRole.DisplayRole)
+        if role == _ACCESSIBLE:
+            return self.data(index, _DISPLAY)
         return None
 
 
+def _name_key(row: Row) -> tuple[str, str]:
+    return (row.record.name.lower(), row.record.env)
+
+
 _SORT_KEYS: dict[Column, Any] = {
-    Column.NAME: lambda r: r.record.name.lower(),
+    Column.NAME: _name_key,
     Column.ENV: lambda r: r.record.env,
-    Column.PROVIDER: lambda r: r.provider,
-    Column.SCOPES: lambda r: r.scopes.lower(),
+    Column.PROVIDER: lambda r: r.texts[2],
+    Column.SCOPES: lambda r: r.texts[3].lower(),
     Column.EXPIRES: lambda r: r.expiry_key,
     Column.STATUS: lambda r: r.expiry_key,
     Column.HEALTH: lambda r: (r.worst.rank if r.worst else 0, len(r.findings)),
-    Column.COPY: lambda r: r.record.name.lower(),
+    Column.COPY: _name_key,
 }
 
 
 class TokenFilterProxy(QSortFilterProxyModel):
     """Filters on each row's precomputed lowercase text and environment; sorts in the source.
 
-    Matches are worked out in one Python pass per change (``term in text`` over a list), so
-    ``filterAcceptsRow`` is a list lookup.
+    Matches are worked out in one Python pass per change (``term in text`` over a list) before
+    the proxy is told, so ``filterAcceptsRow`` is a list lookup; when a keystroke leaves the
+    matches as they were, the proxy is not invalidated at all.
     """
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._terms: tuple[str, ...] = ()
         self._env: str | None = None
-        self._accepted: list[bool] | None = None
-        self._generation = -1
+        self._accepted: list[bool] = []
         self._source: TokenTableModel | None = None
         self.setDynamicSortFilter(False)
         self.setSortRole(SORT_ROLE)
@@ -304,8 +339,11 @@ class TokenFilterProxy(QSortFilterProxyModel):
     def setSourceModel(self, model: QAbstractItemModel) -> None:
         if not isinstance(model, TokenTableModel):
             raise TypeError("TokenFilterProxy filters a TokenTableModel")
+        if self._source is not None:
+            self._source.before_change.remove(self._recompute)
         self._source = model
-        self._accepted = None
+        model.before_change.append(self._recompute)
+        self._recompute()
         super().setSourceModel(model)
 
     def source(self) -> TokenTableModel:
@@ -333,31 +371,23 @@ class TokenFilterProxy(QSortFilterProxyModel):
             self._refilter()
 
     def _refilter(self) -> None:
-        self._accepted = None
-        # A full invalidate is one layout change; an incremental filter update emits one
-        # rowsRemoved per gap, which costs far more when matches are scattered.
-        self.invalidate()
+        before = self._accepted
+        self._recompute()
+        if self._accepted != before:
+            # A full invalidate is one layout change; an incremental filter update emits one
+            # rowsRemoved per gap, which costs far more when matches are scattered.
+            self.invalidate()
 
-    def _compute(self) -> list[bool]:
-        source = self.source()
-        rows = source.rows()
-        terms, env = self._terms, self._env
-        texts = [r.search for r in rows]
-        if env is None:
-            accepted = [all(t in s for t in terms) for s in texts] if terms else [True] * len(rows)
-        else:
-            accepted = [
-                r.record.env == env and all(t in s for t in terms)
-                for r, s in zip(rows, texts, strict=True)
-            ]
-        self._generation = source.generation
-        return accepted
+    def _recompute(self) -> None:
+        rows = self._source.rows() if self._source is not None else ()
+        env = self._env
+        accepted = [True] * len(rows) if env is None else [r.record.env == env for r in rows]
+        for term in self._terms:
+            accepted = [a and term in r.search for a, r in zip(accepted, rows, strict=True)]
+        self._accepted = accepted
 
     def filterAcceptsRow(self, source_row: int, source_parent: AnyIndex) -> bool:
-        accepted = self._accepted
-        if accepted is None or self._source is None or self._generation != self._source.generation:
-            accepted = self._accepted = self._compute()
-        return source_row < len(accepted) and accepted[source_row]
+        return self._accepted[source_row]
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         # The source reorders its rows by the raw sort keys; the proxy keeps source order.
