@@ -5,7 +5,8 @@ from __future__ import annotations
 import signal
 import sys
 
-from PySide6.QtCore import QSettings, QTimer
+from PySide6.QtCore import QSettings, Qt, QTimer
+from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QApplication
 
 from vault_app.gui.errors import install_excepthook
@@ -27,6 +28,48 @@ def application() -> QApplication:
     app = QApplication(sys.argv[:1])
     app.setWindowIcon(app_icon())
     return app
+
+
+def use_color_scheme(app: QApplication, scheme: Qt.ColorScheme) -> None:
+    """Ask for light or dark; where the platform has no theme to switch (a bare X server), set
+    a matching Fusion palette so the app still follows the request."""
+    app.styleHints().setColorScheme(scheme)
+    is_dark = app.palette().color(QPalette.ColorRole.Window).lightness() < 128
+    if (scheme == Qt.ColorScheme.Dark) != is_dark:
+        app.setStyle("Fusion")
+        app.setPalette(
+            dark_palette() if scheme == Qt.ColorScheme.Dark else app.style().standardPalette()
+        )
+
+
+def dark_palette() -> QPalette:
+    palette = QPalette()
+    role = QPalette.ColorRole
+    colours = {
+        role.Window: "#2b2d31",
+        role.WindowText: "#e6e6e6",
+        role.Base: "#1e1f22",
+        role.AlternateBase: "#26282c",
+        role.ToolTipBase: "#2b2d31",
+        role.ToolTipText: "#e6e6e6",
+        role.Text: "#e6e6e6",
+        role.Button: "#33363b",
+        role.ButtonText: "#e6e6e6",
+        role.BrightText: "#ff6b6b",
+        role.Highlight: "#2f6fba",
+        role.HighlightedText: "#ffffff",
+        role.Link: "#6ea8ff",
+        role.PlaceholderText: "#8a8f98",
+        role.Mid: "#44474d",
+        role.Dark: "#18191b",
+        role.Light: "#4a4d53",
+    }
+    for r, colour in colours.items():
+        palette.setColor(r, QColor(colour))
+    palette.setColor(QPalette.ColorGroup.Disabled, role.Text, QColor("#75787e"))
+    palette.setColor(QPalette.ColorGroup.Disabled, role.ButtonText, QColor("#75787e"))
+    palette.setColor(QPalette.ColorGroup.Disabled, role.WindowText, QColor("#75787e"))
+    return palette
 
 
 def create_window(

@@ -56,6 +56,7 @@ class DetailPanel(QScrollArea):
         self.setAccessibleName("Token details")
         self.setWidgetResizable(True)
         self.setFrameShape(QFrame.Shape.NoFrame)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.setMinimumWidth(320)
         body = QWidget()
         self._layout = QVBoxLayout(body)
@@ -94,6 +95,7 @@ class DetailPanel(QScrollArea):
         self.expiry = QLabel()
         self.expiry.setObjectName("detailCountdown")
         self.expiry.setTextFormat(Qt.TextFormat.RichText)
+        self.expiry.setWordWrap(True)
         self._layout.addWidget(self.expiry)
 
         self.body = QLabel()
@@ -208,7 +210,10 @@ class DetailPanel(QScrollArea):
                     f"<li><span style='color:{colour}'><b>{html.escape(f.severity.value)}</b></span>"
                     f" <code>{html.escape(f.code)}</code>: {html.escape(f.message)}</li>"
                 )
-            section("Health", "<ul style='margin-left:-20px'>" + "".join(items) + "</ul>")
+            parts.append(
+                "<p style='margin-bottom:0px'><b>Health</b></p>"
+                "<ul style='margin-top:0px; margin-left:-20px'>" + "".join(items) + "</ul>"
+            )
         if row.reused_in:
             others = ", ".join(
                 f"{html.escape(o.name)} ({html.escape(o.env)})" for o in row.reused_in

@@ -117,11 +117,11 @@ class TokenTable(QTableView):
     def set_default_widths(self) -> None:
         header = self.horizontalHeader()
         widths = {
-            Column.NAME: 220,
+            Column.NAME: 200,
             Column.ENV: 100,
             Column.PROVIDER: 120,
             Column.SCOPES: 200,
-            Column.EXPIRES: 110,
+            Column.EXPIRES: 140,
             Column.STATUS: 110,
             Column.HEALTH: 70,
             Column.COPY: 80,

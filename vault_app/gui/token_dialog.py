@@ -120,7 +120,7 @@ class TokenDialog(QDialog):
         self.value.setPlaceholderText(
             "leave empty to keep the current value" if editing else "paste the token here"
         )
-        show = QAction(icon("action-copy"), "Show the value", self.value)
+        show = QAction(icon("action-show"), "Show the value", self.value)
         show.setCheckable(True)
         show.toggled.connect(
             lambda on: self.value.setEchoMode(
