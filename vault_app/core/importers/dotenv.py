@@ -65,7 +65,8 @@ def assignments(text: str, *, source: str = "") -> list[Assignment]:
         key = key_match.group()
         rest = line[key_match.end() :].lstrip(" \t")
         if not rest.startswith("="):
-            raise ValidationError(f"{where}line {number}: expected '=' after {key}")
+            # No name in the message: a line without '=' may be a pasted value.
+            raise ValidationError(f"{where}line {number}: expected NAME=value (no '=' found)")
         value = _value(rest[1:].lstrip(" \t"), f"{where}line {number}")
         if key in seen:
             raise ValidationError(
