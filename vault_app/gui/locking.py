@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from PySide6.QtCore import QEvent, QObject, QTimer, Signal, Slot
+from PySide6.QtCore import SLOT, QEvent, QObject, QTimer, Signal, Slot
 
 log = logging.getLogger(__name__)
 
@@ -68,29 +68,36 @@ class ScreenLockWatcher(QObject):
         super().__init__(parent)
         self.listening: list[str] = []
         try:
+            self._connect()
+        except Exception as exc:  # a broken bus must never stop the app; idle lock still works
+            log.warning("screen lock signals unavailable (%s)", type(exc).__name__)
+
+    def _connect(self) -> None:
+        try:
             from PySide6.QtDBus import QDBusConnection
         except ImportError:  # pragma: no cover - QtDBus ships with PySide6-Essentials on Linux
             return
+        # PySide6 takes the SLOT() text (a str) at run time; its stubs say bytes.
         session = QDBusConnection.sessionBus()
         if session.isConnected():
             for service in ("org.freedesktop.ScreenSaver", "org.gnome.ScreenSaver"):
-                if session.connect(
+                if session.connect(  # type: ignore[call-overload]
                     "",
                     "/" + service.replace(".", "/"),
                     service,
                     "ActiveChanged",
                     self,
-                    b"1_on_active_changed(bool)",
+                    SLOT("_on_active_changed(bool)"),
                 ):
                     self.listening.append(service)
         system = QDBusConnection.systemBus()
-        if system.isConnected() and system.connect(
+        if system.isConnected() and system.connect(  # type: ignore[call-overload]
             "org.freedesktop.login1",
             "",
             "org.freedesktop.login1.Session",
             "Lock",
             self,
-            b"1_on_session_lock()",
+            SLOT("_on_session_lock()"),
         ):
             self.listening.append("org.freedesktop.login1")
         log.debug("screen lock signals: %s", ", ".join(self.listening) or "none")
