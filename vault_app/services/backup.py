@@ -23,6 +23,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import shutil
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -238,7 +239,7 @@ def restore(
             f"a vault already exists at {home.root}: restore into a new folder (--home DIR); "
             "nothing was restored"
         )
-    created_dir = not home.root.exists()
+    existed = frozenset(home.root.iterdir()) if home.root.is_dir() else None
     use_keyring = use_keyring and os_keyring.status().usable
     try:
         with Vault.create(
@@ -250,30 +251,29 @@ def restore(
                 f"{contents.audit.events} audit event(s) then",
             )
     except BaseException:
-        _remove_new_vault(home, created_dir)
+        _remove_new_vault(home, existed)
         raise
     return contents
 
 
-def _remove_new_vault(home: VaultHome, created_dir: bool) -> None:
+def _remove_new_vault(home: VaultHome, existed: frozenset[Path] | None) -> None:
+    """Undo a half-made restore: every file that was not in the folder before, and the folder."""
     with contextlib.suppress(VaultError, OSError):
         from vault_app.keystore.keyfile import KeyFile
 
         keyfile = KeyFile.load(home.keyfile)
         if keyfile.keyring:
             os_keyring.delete(keyfile.vault_id)
-    for path in (
-        home.database,
-        home.database.with_name(home.database.name + "-wal"),
-        home.database.with_name(home.database.name + "-shm"),
-        home.keyfile,
-        home.failures,
-    ):
-        with contextlib.suppress(FileNotFoundError):
-            path.unlink()
-    if created_dir:
-        with contextlib.suppress(OSError):
-            home.root.rmdir()
+    if existed is None:
+        shutil.rmtree(home.root, ignore_errors=True)
+        return
+    with contextlib.suppress(OSError):
+        for path in home.root.iterdir():
+            if path not in existed:
+                if path.is_dir() and not path.is_symlink():
+                    shutil.rmtree(path, ignore_errors=True)
+                else:
+                    path.unlink(missing_ok=True)
 
 
 def _derive(passphrase: Secret, salt: bytes, cost: KdfCost) -> bytes:
