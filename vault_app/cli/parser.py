@@ -173,6 +173,29 @@ def build() -> Parser:
     p.add_argument("--json", action="store_true")
     p.add_argument("--fail", action="store_true", help="exit 3 when a value is found")
 
+    p = sub.add_parser("rotate", help="rotate a token through its provider (staged, resumable)")
+    p.add_argument("name", nargs="?")
+    p.add_argument("--env")
+    p.add_argument("--due", action="store_true", help="rotate every token whose interval passed")
+    p.add_argument("--dry-run", action="store_true", help="show the steps; change nothing")
+    p.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+    p.add_argument("--json", action="store_true")
+
+    p = sub.add_parser("versions", help="a token's current/pending/previous values and rotations")
+    p.add_argument("name")
+    p.add_argument("--env")
+    p.add_argument("--limit", type=int, default=20, metavar="N", help="rotation runs to show")
+    p.add_argument("--json", action="store_true")
+
+    p = sub.add_parser("rollback", help="abandon an interrupted rotation, or restore the previous value")
+    p.add_argument("name")
+    p.add_argument("--env")
+    p.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+
+    p = sub.add_parser("rotation", help="interrupted rotation runs: status, resume")
+    p.add_argument("action", choices=["status", "resume"])
+    p.add_argument("--json", action="store_true")
+
     p = sub.add_parser("run", help="run a command with tokens in its environment (masked output)")
     p.add_argument("--env", help="inject every token of this environment")
     p.add_argument("--only", metavar="NAME,...", help="only these tokens of --env")
