@@ -12,7 +12,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent / "providers"))
 
-from provider_fakes import FakeGitLab, FakeVault, serve
+from provider_fakes import FakeCloudflare, FakeGitLab, FakeNpm, FakeVault, serve
 
 from vault_app.core.clock import FixedClock
 from vault_app.core.secret import Secret
@@ -297,3 +297,39 @@ def test_record_without_adapter_is_refused_with_advice(vault, http):
     vault.add("plain", "prod", Secret("some-opaque-value-123"))
     with Rotation(vault, http=http) as rotation, pytest.raises(RotationError, match="adapter=NAME"):
         rotation.rotate("plain", "prod")
+
+
+def test_cloudflare_roll_and_a_401_that_changes_nothing(vault, http):
+    with serve(FakeCloudflare()) as cf:
+        old = cf.issue(cidrs=("203.0.113.0/24",))
+        _add(vault, "cf", old, "cloudflare", cf.url + "/client/v4")
+        with Rotation(vault, http=http) as rotation:
+            cf.fail_next(method="PUT", status=401, body=FakeCloudflare.INVALID.body)
+            outcome = rotation.rotate("cf", "prod")
+            assert outcome.state == "failed" and "HTTP 401" in outcome.message
+            assert "Invalid API Token" in outcome.message and old not in outcome.message
+            assert _current(vault, "cf") == old and cf.active(old)
+            outcome = rotation.rotate("cf", "prod")
+            assert outcome.state == "done", outcome.message
+            report = rotation.inspect_live("cf", "prod")
+        new = _current(vault, "cf")
+        assert cf.active(new) and not cf.active(old)
+        assert report.live.cidrs == ("203.0.113.0/24",)
+        assert [d.field for d in report.drift] == ["cidrs", "expires"]
+
+
+def test_npm_create_uses_the_password_record_and_carries_limits_over(vault, http):
+    with serve(FakeNpm()) as npm:
+        old = npm.issue(readonly=True, cidrs=("198.51.100.0/24",))
+        vault.add("NPM_PASSWORD", "prod", Secret(FakeNpm.PASSWORD))
+        options = (("adapter", "npm"), ("url", npm.url), ("password_record", "NPM_PASSWORD"))
+        vault.add("npm", "prod", Secret(old), TokenFields(provider_options=options))
+        with Rotation(vault, http=http) as rotation:
+            outcome = rotation.rotate("npm", "prod")
+        assert outcome.state == "done", outcome.message
+        new = _current(vault, "npm")
+        assert list(npm.tokens) == [new], "the old token was deleted"
+        assert npm.tokens[new]["readonly"] and npm.tokens[new]["cidr_whitelist"] == [
+            "198.51.100.0/24"
+        ]
+        assert FakeNpm.PASSWORD not in " ".join(e.detail for e in vault.audit_events())

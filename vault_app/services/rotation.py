@@ -676,7 +676,8 @@ class Rotation:
                 f"`vault-app rotate {record.name} --env {record.env}` resumes it; "
                 f"`vault-app rollback {record.name} --env {record.env}` abandons it"
             )
-            if run.state == "creating" and run.adapter in ("gitlab", "cloudflare"):
+            adapter = self._registry.for_record(record)
+            if run.state == "creating" and adapter is not None and not adapter.create_is_repeatable:
                 advice = (
                     f"the call to {run.adapter} may have gone through; "
                     f"`vault-app rotate {record.name} --env {record.env}` checks and resumes"
