@@ -6,7 +6,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import require_system
+from support import require_system
 
 LINUX = Path(__file__).resolve().parents[1] / "packaging" / "linux"
 

@@ -8,7 +8,7 @@ import xml.etree.ElementTree as ET
 from datetime import UTC, datetime
 
 import pytest
-from conftest import require_system
+from support import require_system
 from tokens_for_tests import github_pat
 
 from vault_app.core.errors import ValidationError

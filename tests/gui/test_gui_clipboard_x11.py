@@ -10,7 +10,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import NOW, PASSPHRASE, VALUES, make_vault, run_python  # type: ignore[import-not-found]
+from gui_support import NOW, PASSPHRASE, VALUES, make_vault, run_python  # type: ignore[import-not-found]
 
 pytestmark = pytest.mark.system
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from conftest import NOW, PASSPHRASE, VALUES  # type: ignore[import-not-found]
+from gui_support import NOW, PASSPHRASE, VALUES  # type: ignore[import-not-found]
 from PySide6.QtCore import Qt
 
 from vault_app.core.clock import FixedClock

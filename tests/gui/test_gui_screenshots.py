@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import NOW, PASSPHRASE, VALUES, make_vault  # type: ignore[import-not-found]
+from gui_support import NOW, PASSPHRASE, VALUES, make_vault  # type: ignore[import-not-found]
 
 pytestmark = pytest.mark.system
 

@@ -3,7 +3,7 @@ add and edit through the dialog, copy and clear, locking."""
 
 from __future__ import annotations
 
-from conftest import PASSPHRASE, VALUES  # type: ignore[import-not-found]
+from gui_support import PASSPHRASE, VALUES  # type: ignore[import-not-found]
 from PySide6.QtCore import QSettings, Qt, QTimer
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication, QComboBox, QLineEdit, QTableView, QWidget

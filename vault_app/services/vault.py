@@ -54,6 +54,13 @@ class Change:
 
 
 @dataclass(frozen=True, slots=True)
+class Overview:
+    records: list[TokenRecord]
+    reused: dict[TokenId, tuple[RecordRef, ...]]
+    health: HealthReport
+
+
+@dataclass(frozen=True, slots=True)
 class ImportItem:
     name: str
     env: str
@@ -379,12 +386,27 @@ class Vault:
             self._policy = policy_file.load(self.home)
         return self._policy
 
-    def health(self, env: str | None = None) -> HealthReport:
-        """Findings over metadata only: no value is decrypted."""
+    def health(self, env: str | None = None, records: Sequence[TokenRecord] | None = None) -> HealthReport:
+        """Findings over metadata only: no value is decrypted. Pass ``records`` (all of them)
+        when the caller has just read them, to save a second read."""
         from vault_app.core.health import evaluate_health
 
-        return evaluate_health(self._repo.all(), self.policy(), self.clock.now(),
+        everything = self._repo.all() if records is None else records
+        return evaluate_health(everything, self.policy(), self.clock.now(),
                                env=validate.environment(env) if env else None)
+
+    def overview(self, env: str | None = None) -> Overview:
+        """Records, reuse and health from one read: what a list view needs at once."""
+        from vault_app.core.health import reused_map
+
+        everything = self._repo.all()
+        wanted = validate.environment(env) if env else None
+        shown = [r for r in everything if wanted is None or r.env == wanted]
+        return Overview(shown, reused_map(everything), self.health(wanted, everything))
+
+    def record_events(self, record: TokenRecord, limit: int = 200) -> list[AuditEvent]:
+        """The audit trail of one record, newest last."""
+        return audit.events_for(self._db, record.name, record.env, limit)
 
     # -- audit -------------------------------------------------------------------------------
     def audit_events(self, limit: int | None = None) -> list[AuditEvent]:

@@ -95,6 +95,18 @@ def events(conn: Any, limit: int | None = None) -> list[AuditEvent]:
     ]
 
 
+def events_for(conn: Any, name: str, env: str, limit: int) -> list[AuditEvent]:
+    rows = conn.execute(
+        "SELECT seq, at, action, name, env, detail FROM "
+        "(SELECT * FROM audit WHERE name = ? AND env = ? ORDER BY seq DESC LIMIT ?) ORDER BY seq",
+        (name, env, int(limit)),
+    )
+    return [
+        AuditEvent(seq, datetime.fromtimestamp(at, UTC), action, name_, env_, detail)
+        for seq, at, action, name_, env_, detail in rows
+    ]
+
+
 def verify(conn: Any) -> AuditVerification:
     problems: list[str] = []
     expected_seq, prev = 1, GENESIS

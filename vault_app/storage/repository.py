@@ -5,7 +5,9 @@ from __future__ import annotations
 import json
 import os
 import uuid
+from collections.abc import Mapping
 from datetime import UTC, datetime
+from functools import lru_cache
 from types import MappingProxyType
 from typing import Any
 
@@ -28,6 +30,24 @@ def _ts(value: datetime | None) -> int | None:
 
 def _dt(value: int | None) -> datetime | None:
     return None if value is None else datetime.fromtimestamp(value, UTC)
+
+
+# Rows repeat the same JSON texts ('[]', the same scopes, the same sources) thousands of times;
+# decoding each distinct text once makes listing 10,000 records several times faster. The
+# results are immutable (tuples, read-only mappings), so sharing them between records is safe.
+@lru_cache(maxsize=16384)
+def _tuple(text: str) -> tuple[str, ...]:
+    return () if text == "[]" else tuple(json.loads(text))
+
+
+@lru_cache(maxsize=4096)
+def _sources(text: str) -> Mapping[str, Source]:
+    return MappingProxyType({k: Source(v) for k, v in json.loads(text).items()})
+
+
+@lru_cache(maxsize=16384)
+def _mapping(text: str) -> Mapping[str, Any]:
+    return MappingProxyType(json.loads(text))
 
 
 def _row_to_record(row: tuple[Any, ...]) -> TokenRecord:
@@ -56,7 +76,6 @@ def _row_to_record(row: tuple[Any, ...]) -> TokenRecord:
         token_info,
         provider_options,
     ) = row
-    loads = json.loads
     return TokenRecord(
         id=TokenId(id_),
         name=name,
@@ -71,18 +90,18 @@ def _row_to_record(row: tuple[Any, ...]) -> TokenRecord:
         last_rotated_at=_dt(rotated),
         rotate_every_days=rotate_every,
         constraints=Constraints(
-            scopes=tuple(loads(scopes)),
-            cidrs=tuple(loads(cidrs)),
-            countries=tuple(loads(countries)),
-            endpoints=tuple(loads(endpoints)),
-            resources=tuple(loads(resources)),
+            scopes=_tuple(scopes),
+            cidrs=_tuple(cidrs),
+            countries=_tuple(countries),
+            endpoints=_tuple(endpoints),
+            resources=_tuple(resources),
         ),
-        tags=tuple(loads(tags)),
+        tags=_tuple(tags),
         notes=notes,
         version=version,
-        sources=MappingProxyType({k: Source(v) for k, v in loads(sources).items()}),
-        token_info=MappingProxyType(loads(token_info)),
-        provider_options=MappingProxyType(loads(provider_options)),
+        sources=_sources(sources),
+        token_info=_mapping(token_info),
+        provider_options=_mapping(provider_options),
     )
 
 

@@ -62,11 +62,11 @@ def edit(args: argparse.Namespace) -> int:
 
 def list_cmd(args: argparse.Namespace) -> int:
     with open_vault(args) as vault:
-        records = vault.records(args.env)
-        reused = vault.reused_in()
+        overview = vault.overview(args.env)
+        records, reused = overview.records, overview.reused
         now = vault.clock.now()
         within = vault.policy().expiring_within_seconds
-        findings = findings_by_record(vault.health(args.env))
+        findings = findings_by_record(overview.health)
         if args.json:
             print_json([
                 record_json(r, now, reused.get(r.id, ()), expiring_within_seconds=within,
