@@ -252,6 +252,8 @@ def test_run_needs_a_command_and_something_to_inject(filled):
     assert filled("run", "--env", "dev").code == 1
     result = filled("run", "--", "true")
     assert result.code == 1 and "--env" in result.err
+    result = filled("run", "--only", "API_KEY", "--env-file", "/dev/null", "--", "true")
+    assert result.code == 1 and "give --env too" in result.err
 
 
 def test_inject_to_a_private_file(filled, tmp_path):

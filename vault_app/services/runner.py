@@ -77,6 +77,8 @@ def prepare(
     """Resolve every record first (errors here start nothing), then reveal each one once."""
     if env is None and template is None:
         raise ValidationError("say what to inject: --env ENV, --env-file FILE, or both")
+    if only and env is None:
+        raise ValidationError("--only picks tokens of --env ENV: give --env too")
     chosen: list[TokenRecord] = []
     if env is not None:
         env = validate.environment(env)
