@@ -36,7 +36,7 @@ from vault_app.storage.database import Database
 from vault_app.storage.repository import TokenRepository, load_cipher
 
 if TYPE_CHECKING:
-    from vault_app.core.health import HealthReport
+    from vault_app.core.health import Finding, HealthReport
     from vault_app.core.policy import Policy
 
 MAX_VALUE_LENGTH = 64 * 1024
@@ -403,6 +403,16 @@ class Vault:
         wanted = validate.environment(env) if env else None
         shown = [r for r in everything if wanted is None or r.env == wanted]
         return Overview(shown, reused_map(everything), self.health(wanted, everything))
+
+    def record_health(self, record: TokenRecord) -> tuple[tuple[RecordRef, ...], list[Finding]]:
+        """One record's reuse and findings, through the fingerprint index: no full read."""
+        from vault_app.core.health import evaluate_health
+
+        group = self._repo.with_fingerprint(record.fingerprint) or [record]
+        reused = tuple(sorted((RecordRef(r.name, r.env) for r in group if r.id != record.id),
+                              key=lambda ref: (ref.name, ref.env)))
+        report = evaluate_health(group, self.policy(), self.clock.now())
+        return reused, list(report.for_record(RecordRef(record.name, record.env)))
 
     def record_events(self, record: TokenRecord, limit: int = 200) -> list[AuditEvent]:
         """The audit trail of one record, newest last."""

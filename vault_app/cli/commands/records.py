@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from vault_app.cli.commands.common import note, open_vault, print_json, warn
 from vault_app.cli.secrets_in import value_from_stdin
 from vault_app.core.health import Finding
-from vault_app.core.model import TokenRecord
+from vault_app.core.model import RecordRef, TokenRecord
 from vault_app.services.health import SEVERITIES, findings_by_record
 from vault_app.services.inputs import TokenFields, parse_fields
 from vault_app.services.vault import Vault
@@ -42,7 +42,7 @@ def add(args: argparse.Namespace) -> int:
         change = vault.add(args.name, args.env, value, _fields(args, vault))
         for message in change.warnings:
             warn(message)
-        reused = vault.reused_in([change.record]).get(change.record.id, ())
+        reused = [r for r in vault.holders_of(value) if r != RecordRef(change.record.name, change.record.env)]
         if reused:
             where = ", ".join(f"{r.name} ({r.env})" for r in reused)
             warn(f"the same value is already stored as {where}")
@@ -103,11 +103,11 @@ def list_cmd(args: argparse.Namespace) -> int:
 def show(args: argparse.Namespace) -> int:
     with open_vault(args) as vault:
         record = vault.resolve(args.name, args.env)
-        reused = vault.reused_in([record]).get(record.id, ())
-        report = vault.health(record.env)
+        reused, findings = vault.record_health(record)
         data = record_json(record, vault.clock.now(), reused,
                            expiring_within_seconds=vault.policy().expiring_within_seconds,
-                           findings=findings_by_record(report).get(record.key, ()))
+                           findings=findings)
+
         data["token_info"] = dict(record.token_info)
         if args.reveal:
             data["value"] = vault.reveal(record).reveal()

@@ -12,8 +12,6 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime
 from types import MappingProxyType
 
-import jwt
-
 from vault_app.core import validate
 from vault_app.core.errors import ValidationError
 from vault_app.core.tokens.findings import Findings, timestamp
@@ -38,6 +36,10 @@ _DECODE_OPTIONS = {
 def decode_unverified(token: str) -> Findings:
     """Header and claims of ``token``, unverified. Never raises for malformed input: problems
     become warnings, because a half-readable JWT is still worth recognising."""
+    # Imported here: PyJWT pulls in cryptography's x509 (~150 ms), which every CLI command
+    # would otherwise pay through token detection, JWT or not.
+    import jwt
+
     try:
         header = jwt.get_unverified_header(token)
         claims = jwt.decode(token, options=_DECODE_OPTIONS)  # type: ignore[arg-type]
