@@ -251,21 +251,24 @@ class Vault:
                 f"{name} already exists in {env} (use `vault-app edit` to change it)"
             )
         now = self.clock.now()
-        record = TokenRecord(
-            id=self._repo.new_id(),
-            name=name,
-            env=env,
-            provider=None,
-            kind=None,
-            fingerprint=self._repo.fingerprint(value),
-            created_at=now,
-            updated_at=now,
-        )
+        record = self._blank(name, env, value, now)
         record, warnings = _merge(record, given or TokenFields(), value, fresh_value=True)
         with self._db.transaction() as conn:
             self._repo.insert(conn, record, value)
             audit.append(conn, now, "add", name, env)
         return Change(record, warnings)
+
+    def _blank(self, name: str, env: str, value: Secret, now: datetime) -> TokenRecord:
+        """A new record before the user's fields and the token's own data are merged in."""
+        return TokenRecord(
+            id=self._repo.new_id(), name=name, env=env, provider=None, kind=None,
+            fingerprint=self._repo.fingerprint(value), created_at=now, updated_at=now,
+        )
+
+    def _revalued(self, record: TokenRecord, value: Secret, now: datetime) -> TokenRecord:
+        """The record with a new value: a new version, and the value counts as rotated now."""
+        return replace(record, version=record.version + 1, last_rotated_at=now, updated_at=now,
+                       fingerprint=self._repo.fingerprint(value))
 
     def edit(
         self, name: str, env: str | None, given: TokenFields, value: Secret | None = None
@@ -274,12 +277,7 @@ class Vault:
         now = self.clock.now()
         if value is not None:
             value = check_value(value)
-            record = replace(
-                record,
-                version=record.version + 1,
-                last_rotated_at=now,
-                fingerprint=self._repo.fingerprint(value),
-            )
+            record = self._revalued(record, value, now)
         record, warnings = _merge(
             replace(record, updated_at=now), given, value, fresh_value=value is not None
         )
@@ -319,25 +317,8 @@ class Vault:
                 existing = self._repo.find(name, env)
                 if existing and not replace_existing:
                     raise ConflictError(f"{name} already exists in {env}; nothing was imported")
-                if existing:
-                    old = existing[0]
-                    base = replace(
-                        old,
-                        version=old.version + 1,
-                        updated_at=now,
-                        fingerprint=self._repo.fingerprint(value),
-                    )
-                else:
-                    base = TokenRecord(
-                        id=self._repo.new_id(),
-                        name=name,
-                        env=env,
-                        provider=None,
-                        kind=None,
-                        fingerprint=self._repo.fingerprint(value),
-                        created_at=now,
-                        updated_at=now,
-                    )
+                base = (self._revalued(existing[0], value, now) if existing
+                        else self._blank(name, env, value, now))
                 record, warnings = _merge(base, item.fields, value, fresh_value=True)
                 if existing:
                     self._repo.update(conn, record, value)
