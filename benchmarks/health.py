@@ -22,10 +22,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from vault_app.core.health import evaluate_health, reused_map  # noqa: E402
-from vault_app.core.leakscan import ValueMatcher  # noqa: E402
-from vault_app.core.model import Constraints, RecordRef, TokenId, TokenRecord  # noqa: E402
-from vault_app.core.policy import Policy  # noqa: E402
+from vault_app.core.health import evaluate_health, reused_map
+from vault_app.core.leakscan import ValueMatcher
+from vault_app.core.model import Constraints, RecordRef, TokenId, TokenRecord
+from vault_app.core.policy import Policy
 
 NOW = datetime(2026, 6, 1, tzinfo=UTC)
 ENVS = ("dev", "staging", "prod")

@@ -18,7 +18,9 @@ PASS = Secret("correct horse battery staple")
 @pytest.fixture
 def vault(tmp_path, no_keyring):
     clock = FixedClock(datetime(2026, 3, 1, tzinfo=UTC))
-    v = Vault.create(VaultHome(tmp_path / "v"), passphrase_value=PASS, use_keyring=False, clock=clock)
+    v = Vault.create(
+        VaultHome(tmp_path / "v"), passphrase_value=PASS, use_keyring=False, clock=clock
+    )
     for i in range(5):
         v.add(f"T{i}", "dev", Secret(f"value-{i}-123456"))
     yield v
@@ -49,10 +51,20 @@ def test_deleted_event(vault):
 
 
 def test_reordered_events(vault):
-    rows = vault._db.execute("SELECT at, action, name, env, detail, prev_hash, hash FROM audit "
-                             "WHERE seq IN (2, 5) ORDER BY seq")
-    sql(vault, "UPDATE audit SET at=?, action=?, name=?, env=?, detail=?, prev_hash=?, hash=? WHERE seq=2", rows[1])
-    sql(vault, "UPDATE audit SET at=?, action=?, name=?, env=?, detail=?, prev_hash=?, hash=? WHERE seq=5", rows[0])
+    rows = vault._db.execute(
+        "SELECT at, action, name, env, detail, prev_hash, hash FROM audit "
+        "WHERE seq IN (2, 5) ORDER BY seq"
+    )
+    sql(
+        vault,
+        "UPDATE audit SET at=?, action=?, name=?, env=?, detail=?, prev_hash=?, hash=? WHERE seq=2",
+        rows[1],
+    )
+    sql(
+        vault,
+        "UPDATE audit SET at=?, action=?, name=?, env=?, detail=?, prev_hash=?, hash=? WHERE seq=5",
+        rows[0],
+    )
     result = vault.verify_audit()
     assert not result.ok and any("event 2" in p for p in result.problems)
 
@@ -76,7 +88,11 @@ def test_every_action_is_audited(vault):
     record = vault.resolve("T1", "dev")
     vault.reveal(record)
     vault.reveal(record, "copy")
-    vault.edit("T1", "dev", __import__("vault_app.services.inputs", fromlist=["TokenFields"]).TokenFields(notes="n"))
+    vault.edit(
+        "T1",
+        "dev",
+        __import__("vault_app.services.inputs", fromlist=["TokenFields"]).TokenFields(notes="n"),
+    )
     vault.remove("T2", "dev")
     vault.export_items()
     actions = [e.action for e in vault.audit_events()]

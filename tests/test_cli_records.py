@@ -7,22 +7,57 @@ import json
 from tokens_for_tests import github_pat
 
 TOKEN_KEYS = {
-    "name", "env", "provider", "kind", "expires_at", "seconds_left", "status", "scopes", "cidrs",
-    "countries", "endpoints", "resources", "tags", "reused_in", "created_at", "updated_at",
+    "name",
+    "env",
+    "provider",
+    "kind",
+    "expires_at",
+    "seconds_left",
+    "status",
+    "scopes",
+    "cidrs",
+    "countries",
+    "endpoints",
+    "resources",
+    "tags",
+    "reused_in",
+    "created_at",
+    "updated_at",
     "last_rotated_at",
 }
 
 
 def test_add_list_show_round_trip(vault_cli):
     token = github_pat()
-    vault_cli.ok("add", "GITHUB_TOKEN", "--env", "prod", "--scope", "repo,read:org", "--cidr",
-                 "203.0.113.0/24", "--country", "de", "--endpoint", "GET /repos/**",
-                 "--resource", "org/app", "--tag", "ci", "--note", "deploy bot", "--expires", "30d",
-                 "--rotate-every", "60", input=token)
+    vault_cli.ok(
+        "add",
+        "GITHUB_TOKEN",
+        "--env",
+        "prod",
+        "--scope",
+        "repo,read:org",
+        "--cidr",
+        "203.0.113.0/24",
+        "--country",
+        "de",
+        "--endpoint",
+        "GET /repos/**",
+        "--resource",
+        "org/app",
+        "--tag",
+        "ci",
+        "--note",
+        "deploy bot",
+        "--expires",
+        "30d",
+        "--rotate-every",
+        "60",
+        input=token,
+    )
     listed = json.loads(vault_cli.ok("list", "--json").out)
     assert isinstance(listed, list) and len(listed) == 1
     item = listed[0]
-    assert TOKEN_KEYS <= item.keys()
+    assert item.keys() >= TOKEN_KEYS
     assert item["name"] == "GITHUB_TOKEN" and item["env"] == "prod"
     assert item["provider"] == "github" and item["kind"]
     assert item["scopes"] == ["repo", "read:org"]
@@ -50,7 +85,10 @@ def test_env_is_needed_only_when_ambiguous(vault_cli):
     result = vault_cli("show", "API_KEY")
     assert result.code == 1
     assert "several environments" in result.err and "--env" in result.err
-    assert json.loads(vault_cli.ok("show", "API_KEY", "--env", "staging", "--json").out)["env"] == "staging"
+    assert (
+        json.loads(vault_cli.ok("show", "API_KEY", "--env", "staging", "--json").out)["env"]
+        == "staging"
+    )
 
 
 def test_edit_changes_metadata_and_value(vault_cli):
@@ -87,7 +125,9 @@ def test_reuse_across_environments_is_reported(vault_cli):
 def test_list_filters_by_environment_and_rm_deletes(vault_cli):
     vault_cli.ok("add", "A", "--env", "dev", input="value-a-123456")
     vault_cli.ok("add", "B", "--env", "prod", input="value-b-123456")
-    assert [i["name"] for i in json.loads(vault_cli.ok("list", "--env", "prod", "--json").out)] == ["B"]
+    assert [i["name"] for i in json.loads(vault_cli.ok("list", "--env", "prod", "--json").out)] == [
+        "B"
+    ]
     vault_cli.ok("rm", "B", "--env", "prod")
     assert [i["name"] for i in json.loads(vault_cli.ok("list", "--json").out)] == ["A"]
     missing = vault_cli("rm", "B", "--env", "prod")
@@ -110,11 +150,19 @@ def test_user_expiry_wins_over_the_token_and_warns(vault_cli):
 def test_import_export_round_trip_is_all_or_nothing(vault_cli, tmp_path):
     vault_cli.ok("add", "KEEP", "--env", "dev", input="keep-value-123456")
     good = [
-        {"name": "ONE", "env": "prod", "value": "one-value-123456", "scopes": ["read"],
-         "expires_at": "2031-05-01T00:00:00Z"},
+        {
+            "name": "ONE",
+            "env": "prod",
+            "value": "one-value-123456",
+            "scopes": ["read"],
+            "expires_at": "2031-05-01T00:00:00Z",
+        },
         {"name": "TWO", "env": "staging", "value": "two-value-123456", "cidrs": ["10.0.0.0/8"]},
     ]
-    bad = [*good, {"name": "THREE", "env": "dev", "value": "three-value-123456", "cidrs": ["10.0.0.1/8"]}]
+    bad = [
+        *good,
+        {"name": "THREE", "env": "dev", "value": "three-value-123456", "cidrs": ["10.0.0.1/8"]},
+    ]
     (tmp_path / "bad.json").write_text(json.dumps(bad))
     result = vault_cli("import", str(tmp_path / "bad.json"), "--format", "json")
     assert result.code == 1 and "THREE" in result.err and "host bits" in result.err
@@ -126,7 +174,9 @@ def test_import_export_round_trip_is_all_or_nothing(vault_cli, tmp_path):
     assert names == ["KEEP", "ONE", "TWO"]
 
     refused = vault_cli("export", str(tmp_path / "out.json"), "--format", "json")
-    assert refused.code == 1 and "--plaintext" in refused.err and not (tmp_path / "out.json").exists()
+    assert (
+        refused.code == 1 and "--plaintext" in refused.err and not (tmp_path / "out.json").exists()
+    )
     vault_cli.ok("export", str(tmp_path / "out.json"), "--format", "json", "--plaintext")
     assert (tmp_path / "out.json").stat().st_mode & 0o777 == 0o600
     exported = {i["name"]: i for i in json.loads((tmp_path / "out.json").read_text())}
@@ -143,10 +193,27 @@ def test_import_export_round_trip_is_all_or_nothing(vault_cli, tmp_path):
 
 
 def test_human_list_and_show(vault_cli):
-    vault_cli.ok("add", "GITHUB_TOKEN", "--env", "prod", "--scope", "repo", "--expires", "3d",
-                 input=github_pat())
+    vault_cli.ok(
+        "add",
+        "GITHUB_TOKEN",
+        "--env",
+        "prod",
+        "--scope",
+        "repo",
+        "--expires",
+        "3d",
+        input=github_pat(),
+    )
     listing = vault_cli.ok("list").out
-    assert listing.splitlines()[0].split() == ["NAME", "ENV", "PROVIDER", "EXPIRES", "STATUS", "FINDINGS", "SCOPES"]
+    assert listing.splitlines()[0].split() == [
+        "NAME",
+        "ENV",
+        "PROVIDER",
+        "EXPIRES",
+        "STATUS",
+        "FINDINGS",
+        "SCOPES",
+    ]
     assert "GITHUB_TOKEN" in listing and "expiring" in listing
     shown = vault_cli.ok("show", "GITHUB_TOKEN").out
     assert "repo" in shown and "[from user]" in shown and "(unconstrained)" in shown

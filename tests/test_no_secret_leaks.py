@@ -45,7 +45,7 @@ def test_file_and_folder_modes(vault_cli):
 def test_secret_wrapper_hides_the_value():
     secret = Secret(sentinel())
     assert "SENTINEL" not in repr(secret) and "SENTINEL" not in str(secret)
-    assert "SENTINEL" not in f"{secret}" and "SENTINEL" not in "%s" % (secret,)
+    assert "SENTINEL" not in f"{secret}" and "SENTINEL" not in "%s" % (secret,)  # noqa: UP031
     try:
         raise ValueError(secret)
     except ValueError as exc:

@@ -21,9 +21,21 @@ T0 = datetime(2026, 5, 1, tzinfo=UTC)
 @pytest.fixture
 def home(tmp_path, no_keyring):
     clock = FixedClock(T0)
-    with Vault.create(VaultHome(tmp_path / "v"), passphrase_value=PASS, use_keyring=False, clock=clock) as v:
-        v.add("SOON", "prod", Secret("soon-token-123456"), TokenFields(expires_at=T0 + timedelta(minutes=30)))
-        v.add("LATER", "dev", Secret("later-token-123456"), TokenFields(expires_at=T0 + timedelta(days=60)))
+    with Vault.create(
+        VaultHome(tmp_path / "v"), passphrase_value=PASS, use_keyring=False, clock=clock
+    ) as v:
+        v.add(
+            "SOON",
+            "prod",
+            Secret("soon-token-123456"),
+            TokenFields(expires_at=T0 + timedelta(minutes=30)),
+        )
+        v.add(
+            "LATER",
+            "dev",
+            Secret("later-token-123456"),
+            TokenFields(expires_at=T0 + timedelta(days=60)),
+        )
     return VaultHome(tmp_path / "v")
 
 
@@ -68,7 +80,12 @@ def test_a_new_version_is_reminded_again(home):
         planner = ReminderPlanner()
         planner.refresh(vault)
         planner.mark(planner.due(T0), vault, T0)
-        vault.edit("SOON", "prod", TokenFields(expires_at=T0 + timedelta(minutes=50)), Secret("new-token-654321"))
+        vault.edit(
+            "SOON",
+            "prod",
+            TokenFields(expires_at=T0 + timedelta(minutes=50)),
+            Secret("new-token-654321"),
+        )
         planner.refresh(vault)
         assert [n.title for n in planner.due(T0)] == ["SOON (prod) expires in 50 min"]
 
@@ -78,7 +95,9 @@ def test_per_token_lead_times(home):
         set_lead_times(vault, "LATER", "dev", ["90d"])
         planner = ReminderPlanner()
         planner.refresh(vault)
-        assert {n.title for n in planner.due(T0)} == {"SOON (prod) expires in 30 min",
-                                                      "LATER (dev) expires in 60 days"}
+        assert {n.title for n in planner.due(T0)} == {
+            "SOON (prod) expires in 30 min",
+            "LATER (dev) expires in 60 days",
+        }
         with pytest.raises(ValidationError):
             set_lead_times(vault, "LATER", "dev", ["soon"])
