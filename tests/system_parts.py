@@ -69,3 +69,29 @@ def _wait_for_name(env: dict[str, str], name: str, timeout: float = 15) -> None:
             return
         time.sleep(0.1)
     raise AssertionError(f"{name} did not appear on the session bus")
+
+
+@contextmanager
+def xvfb() -> Iterator[str]:
+    """A private X server on a free display number; yields the DISPLAY value."""
+    require_system("Xvfb", why="a virtual X server")
+    for number in range(400, 700):
+        if Path(f"/tmp/.X11-unix/X{number}").exists() or Path(f"/tmp/.X{number}-lock").exists():
+            continue
+        display = f":{number}"
+        proc = subprocess.Popen(["Xvfb", display, "-screen", "0", "1280x800x24", "-nolisten", "tcp"],
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and proc.poll() is None:
+            if Path(f"/tmp/.X11-unix/X{number}").exists():
+                break
+            time.sleep(0.05)
+        if proc.poll() is not None:
+            continue  # lost a race for that display number: try the next
+        try:
+            yield display
+        finally:
+            proc.terminate()
+            proc.wait(5)
+        return
+    raise AssertionError("no free X display for Xvfb")
