@@ -19,6 +19,15 @@ hint = bytes(data.data("x-kde-passwordManagerHint")).decode() if data else ""
 sys.stdout.write(json.dumps([data.text() if data else "", hint]))
 """
 
+HOLD_USER_TEXT = """
+from PySide6.QtCore import QTimer
+from PySide6.QtGui import QGuiApplication
+app = QGuiApplication(["owner"])
+QGuiApplication.clipboard().setText("user text")
+QTimer.singleShot(9000, app.quit)
+app.exec()
+"""
+
 
 def read_clipboard(env):
     out = subprocess.run([sys.executable, "-c", READ_CLIPBOARD], capture_output=True, text=True,
@@ -67,12 +76,7 @@ def test_copy_leaves_a_newer_clipboard_alone(vault_cli):
             while time.monotonic() < deadline and not read_clipboard(env)[0]:
                 time.sleep(0.2)
             # The user copies something else; it must survive the clear.
-            owner = subprocess.Popen(
-                [sys.executable, "-c",
-                 "import sys,time\nfrom PySide6.QtGui import QGuiApplication\nfrom PySide6.QtCore import QTimer\n"
-                 "app=QGuiApplication(['o'])\nQGuiApplication.clipboard().setText('user text')\n"
-                 "QTimer.singleShot(9000, app.quit)\napp.exec()"],
-                env=env)
+            owner = subprocess.Popen([sys.executable, "-c", HOLD_USER_TEXT], env=env)
             _, err = copier.communicate(timeout=30)
             assert "left alone" in err
             assert read_clipboard(env)[0] == "user text"
