@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from functools import cache
-from pathlib import Path
 
 from PySide6.QtGui import QIcon
 
-ICON_DIR = Path(__file__).resolve().parents[2] / "resources" / "icons"
+from vault_app.resources_path import icons_dir
+
+ICON_DIR = icons_dir()  # the installed package data, or resources/icons in a source checkout
 
 
 @cache
