@@ -188,6 +188,10 @@ def test_pyinstaller_bundle_runs_the_cli_with_every_adapter(tmp_path):
                            capture_output=True, text=True, env=env, cwd=tmp_path, timeout=60, check=False)
     assert "8.8.8.8 is in US" in check.stdout, check.stdout + check.stderr
 
+    # `copy` starts `sys.executable -m vault_app.gui.clipboard_holder`; in the bundle that is the binary.
+    holder = _run([binary, "-m", "vault_app.gui.clipboard_holder", "--help"], env, tmp_path)
+    assert "--clear-after" in holder.stdout
+
     internal = app / "_internal"
     plugins = internal / "PySide6" / "Qt" / "plugins"
     for plugin in ("platforms/libqxcb.so", "platforms/libqoffscreen.so", "iconengines/libqsvgicon.so"):
