@@ -59,6 +59,8 @@ def _crash_then_resume(cli, adapter: str, url: str, old: str, point: str):
     assert crashed.code == -signal.SIGKILL, crashed.text
     status = json.loads(cli.ok("rotation", "status", "--json").out)
     assert [(s["name"], s["env"]) for s in status] == [("ci", "prod")]
+    # Every other command points at the waiting run.
+    assert "interrupted rotation is waiting for ci (prod)" in cli.ok("list").err
     resumed = cli("rotate", "ci", "--env", "prod", "--yes")
     assert "resuming a run interrupted at" in resumed.err
     value = json.loads(cli.ok("show", "ci", "--env", "prod", "--reveal", "--json").out)["value"]

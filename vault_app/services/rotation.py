@@ -173,8 +173,8 @@ class Rotation:
     ) -> None:
         self._vault = vault
         # Same package: the facade's database and repository are the rotation engine's too.
-        self._db = vault._db
-        self._repo = vault._repo
+        self._db = vault.database
+        self._repo = vault.repository
         self._store = RotationStore(self._db)
         self._own_http = http is None
         self._http = http or make_client()

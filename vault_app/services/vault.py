@@ -194,6 +194,11 @@ class Vault:
         return self._db
 
     @property
+    def repository(self) -> TokenRepository:
+        """For sibling service modules (rotation) that stage values in their own slots."""
+        return self._repo
+
+    @property
     def keyring_enabled(self) -> bool:
         return self._keyfile.keyring
 
@@ -394,6 +399,15 @@ class Vault:
                               key=lambda ref: (ref.name, ref.env)))
         report = evaluate_health(group, self.policy(), self.clock.now())
         return reused, list(report.for_record(RecordRef(record.name, record.env)))
+
+    def interrupted_rotations(self) -> list[RecordRef]:
+        """Records with a rotation run that did not finish (cheap: for a note on every start)."""
+        from vault_app.storage.rotation_store import RotationStore
+
+        open_ids = {run.token_id for run in RotationStore(self._db).open_runs()}
+        if not open_ids:
+            return []
+        return [RecordRef(r.name, r.env) for r in self._repo.all() if r.id in open_ids]
 
     def record_events(self, record: TokenRecord, limit: int = 200) -> list[AuditEvent]:
         """The audit trail of one record, newest last."""

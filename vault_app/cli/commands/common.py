@@ -25,6 +25,11 @@ def open_vault(args: argparse.Namespace) -> Vault:
     vault = Vault.open(home_of(args), ask, clock=SystemClock(), use_keyring=args.use_keyring)
     if vault.failed_unlocks:
         note(f"{vault.failed_unlocks} failed unlock attempt(s) since the last successful unlock")
+    if getattr(args, "command", None) not in ("rotate", "rollback", "rotation"):
+        stuck = vault.interrupted_rotations()
+        if stuck:
+            names = ", ".join(f"{r.name} ({r.env})" for r in stuck)
+            note(f"an interrupted rotation is waiting for {names}: see `vault-app rotation status`")
     return vault
 
 
