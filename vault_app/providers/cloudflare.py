@@ -21,7 +21,7 @@ from vault_app.providers.base import (
     ProviderError,
     parse_time,
 )
-from vault_app.providers.http import Api
+from vault_app.providers.http import Api, bearer
 
 DEFAULT_URL = "https://api.cloudflare.com/client/v4"
 
@@ -42,14 +42,7 @@ class Cloudflare(Provider):
     create_is_repeatable = False
 
     def _api(self, ctx: Context) -> Api:
-        return Api(
-            ctx.http,
-            ctx.option("url", DEFAULT_URL) or DEFAULT_URL,
-            "Cloudflare",
-            lambda v: {"Authorization": f"Bearer {v.reveal()}"},
-            timeout=ctx.timeout(),
-            error_text=_error_text,
-        )
+        return Api.for_context(ctx, "Cloudflare", DEFAULT_URL, bearer, error_text=_error_text)
 
     def _verify(self, api: Api, value: Secret) -> dict[str, Any]:
         body = api.json(api.call("GET", "/user/tokens/verify", value))

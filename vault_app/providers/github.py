@@ -23,7 +23,7 @@ from vault_app.providers.base import (
     ProviderError,
     expect_scopes,
 )
-from vault_app.providers.http import Api
+from vault_app.providers.http import Api, bearer
 
 DEFAULT_API = "https://api.github.com"
 DEFAULT_WEB = "https://github.com"
@@ -57,16 +57,15 @@ class GitHub(Provider):
     previous_stays_valid = True
 
     def _api(self, ctx: Context) -> Api:
-        return Api(
-            ctx.http,
-            ctx.option("url", DEFAULT_API) or DEFAULT_API,
+        return Api.for_context(
+            ctx,
             "GitHub",
+            DEFAULT_API,
             lambda v: {
-                "Authorization": f"Bearer {v.reveal()}",
+                **bearer(v),
                 "Accept": "application/vnd.github+json",
                 "X-GitHub-Api-Version": "2022-11-28",
             },
-            timeout=ctx.timeout(),
             error_text=lambda body: str(body.get("message")),
         )
 

@@ -46,13 +46,13 @@ class GitLab(Provider):
     create_is_repeatable = False
 
     def _api(self, ctx: Context) -> Api:
-        return Api(
-            ctx.http,
-            (ctx.option("url", DEFAULT_URL) or DEFAULT_URL).rstrip("/") + "/api/v4",
+        return Api.for_context(
+            ctx,
             "GitLab",
+            DEFAULT_URL,
             lambda v: {"PRIVATE-TOKEN": v.reveal()},
-            timeout=ctx.timeout(),
             error_text=_error_text,
+            suffix="/api/v4",
         )
 
     def inspect(self, ctx: Context, value: Secret) -> LiveInfo:

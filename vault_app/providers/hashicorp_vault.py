@@ -52,13 +52,8 @@ class HashiCorpVault(Provider):
                 headers["X-Vault-Namespace"] = namespace
             return headers
 
-        return Api(
-            ctx.http,
-            (ctx.option("url", DEFAULT_URL) or DEFAULT_URL).rstrip("/") + "/v1",
-            "Vault",
-            auth,
-            timeout=ctx.timeout(),
-            error_text=_error_text,
+        return Api.for_context(
+            ctx, "Vault", DEFAULT_URL, auth, error_text=_error_text, suffix="/v1"
         )
 
     def _lookup(self, api: Api, value: Secret) -> dict[str, Any]:

@@ -17,6 +17,7 @@ import httpx
 
 from vault_app.core.secret import Secret
 from vault_app.providers.base import (
+    Context,
     ProviderAuthError,
     ProviderError,
     ProviderRateLimitedError,
@@ -47,6 +48,10 @@ def make_client(timeout: float = DEFAULT_TIMEOUT) -> httpx.Client:
     )
 
 
+def bearer(value: Secret) -> dict[str, str]:
+    return {"Authorization": f"Bearer {value.reveal()}"}
+
+
 @dataclass
 class Api:
     """Requests to one provider's base URL with one way of sending the credential."""
@@ -60,6 +65,22 @@ class Api:
     sleep: Callable[[float], None] = time.sleep
     #: pulls a human message out of an error body
     error_text: Callable[[Any], str] | None = None
+
+    @classmethod
+    def for_context(
+        cls,
+        ctx: Context,
+        provider: str,
+        default_url: str,
+        auth: Callable[[Secret], dict[str, str]],
+        *,
+        error_text: Callable[[Any], str] | None = None,
+        suffix: str = "",
+    ) -> Api:
+        """The usual adapter set-up: the record's ``url`` option (or the public default), the
+        injected client and the context's timeout."""
+        base = (ctx.option("url", default_url) or default_url).rstrip("/") + suffix
+        return cls(ctx.http, base, provider, auth, timeout=ctx.timeout(), error_text=error_text)
 
     def call(
         self,

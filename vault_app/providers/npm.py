@@ -22,7 +22,7 @@ from vault_app.providers.base import (
     ProviderError,
     parse_time,
 )
-from vault_app.providers.http import Api
+from vault_app.providers.http import Api, bearer
 
 DEFAULT_URL = "https://registry.npmjs.org"
 
@@ -52,14 +52,7 @@ class Npm(Provider):
     previous_stays_valid = True
 
     def _api(self, ctx: Context) -> Api:
-        return Api(
-            ctx.http,
-            ctx.option("url", DEFAULT_URL) or DEFAULT_URL,
-            "npm",
-            lambda v: {"Authorization": f"Bearer {v.reveal()}"},
-            timeout=ctx.timeout(),
-            error_text=_error_text,
-        )
+        return Api.for_context(ctx, "npm", DEFAULT_URL, bearer, error_text=_error_text)
 
     def _find(self, api: Api, value: Secret) -> dict[str, Any] | None:
         key = token_key(value)
