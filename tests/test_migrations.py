@@ -38,8 +38,10 @@ def test_older_vault_upgrades(tmp_path, no_keyring, monkeypatch, written_at):
 
 def test_newer_vault_is_refused_with_a_clear_message(tmp_path, no_keyring):
     home = VaultHome(tmp_path / "v")
-    with Vault.create(home, passphrase_value=PASS, use_keyring=False) as vault:
-        with vault.database.transaction() as conn:
-            conn.execute("PRAGMA user_version = 999")
+    with (
+        Vault.create(home, passphrase_value=PASS, use_keyring=False) as vault,
+        vault.database.transaction() as conn,
+    ):
+        conn.execute("PRAGMA user_version = 999")
     with pytest.raises(VaultError, match="newer Vault App"):
         Vault.open(home, lambda: PASS)
