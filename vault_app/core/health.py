@@ -31,6 +31,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
+from functools import lru_cache
 
 from vault_app.core.model import RecordRef, TokenId, TokenRecord
 from vault_app.core.policy import Policy
@@ -212,132 +213,150 @@ class _Facts:
     token_expiry: datetime | None
     broad: tuple[str, ...]
     unscoped: bool
-
-    @property
-    def expired(self) -> bool:
-        return self.expires_at is not None and self.expires_at <= self.now
-
-    @property
-    def permanent(self) -> bool:
-        """No expiry anywhere: none recorded, and none embedded in the token."""
-        return self.expires_at is None and self.token_expiry is None
-
-    @property
-    def issued(self) -> datetime:
-        return _aware(self.record.last_rotated_at or self.record.created_at)
+    expired: bool
+    #: no expiry anywhere: none recorded, and none embedded in the token
+    permanent: bool
+    #: when the current value was issued: last rotation, else creation
+    issued: datetime
 
     def finding(self, code: str, severity: Severity, message: str) -> Finding:
         return Finding(code, severity, message, (self.ref,))
 
 
 def _facts(record: TokenRecord, policy: Policy, now: datetime) -> _Facts:
-    ref = _ref(record)
-    info = record.token_info if isinstance(record.token_info, Mapping) else {}
+    ref = RecordRef(record.name, record.env)
+    info = record.token_info
+    expires_at = _aware(record.expires_at) if record.expires_at is not None else None
+    token_expiry = _token_expiry(info.get("expires_at")) if info else None
+    scopes = record.constraints.scopes
     return _Facts(
-        record=record,
-        policy=policy,
-        now=now,
-        ref=ref,
-        who=_name(ref),
-        prod=policy.is_prod(record.env),
-        info=info,
-        expires_at=_aware(record.expires_at) if record.expires_at is not None else None,
-        token_expiry=_token_expiry(info.get("expires_at")),
-        broad=policy.wildcard_matches(tuple(record.scopes)),
-        unscoped=not record.scopes and policy.is_scoped_provider(record.provider),
+        record,
+        policy,
+        now,
+        ref,
+        f"{record.name} ({record.env})",
+        policy.is_prod(record.env),
+        info,
+        expires_at,
+        token_expiry,
+        policy.wildcard_matches(scopes) if scopes else (),
+        not scopes and policy.is_scoped_provider(record.provider),
+        expires_at is not None and expires_at <= now,
+        expires_at is None and token_expiry is None,
+        _aware(record.last_rotated_at or record.created_at),
     )
 
 
 def _record_findings(record: TokenRecord, policy: Policy, now: datetime) -> list[Finding]:
+    # Rules append to one list: eight generators per record cost more than the rules themselves.
     facts = _facts(record, policy, now)
-    return [finding for rule in _RULES for finding in rule(facts)]
+    out: list[Finding] = []
+    for rule in _RULES:
+        rule(facts, out)
+    return out
 
 
-def _expiry(f: _Facts) -> Iterable[Finding]:
+def _expiry(f: _Facts, out: list[Finding]) -> None:
     if f.expires_at is None:
         return
     left = (f.expires_at - f.now).total_seconds()
     if left <= 0:
-        yield f.finding(
-            "expired",
-            Severity.CRITICAL if f.prod else Severity.WARNING,
-            f"{f.who} expired {_span_words(-left)} ago ({_when(f.expires_at)}). Replace it with "
-            "a new token from the provider, or remove the record if it is no longer used.",
+        out.append(
+            f.finding(
+                "expired",
+                Severity.CRITICAL if f.prod else Severity.WARNING,
+                f"{f.who} expired {_span_words(-left)} ago ({_when(f.expires_at)}). Replace it with "
+                "a new token from the provider, or remove the record if it is no longer used.",
+            )
         )
     elif left < f.policy.expiring_within_seconds:
-        yield f.finding(
-            "expiring-soon",
-            Severity.WARNING,
-            f"{f.who} expires in {_span_words(left)} ({_when(f.expires_at)}). "
-            "Rotate it before then and store the new value.",
+        out.append(
+            f.finding(
+                "expiring-soon",
+                Severity.WARNING,
+                f"{f.who} expires in {_span_words(left)} ({_when(f.expires_at)}). "
+                "Rotate it before then and store the new value.",
+            )
         )
 
 
-def _access(f: _Facts) -> Iterable[Finding]:
+def _access(f: _Facts, out: list[Finding]) -> None:
     """no-expiry, wildcard-scope, or both merged into all-access-permanent."""
     name, env = f.ref.name, f.ref.env
     if f.permanent and (f.broad or f.unscoped):
         access = f"broad access ({', '.join(f.broad)})" if f.broad else "no scope limits"
-        yield f.finding(
-            "all-access-permanent",
-            Severity.CRITICAL,
-            f"{f.who} has {access} and never expires: whoever copies it keeps that access for "
-            "good. Replace it with a token limited to the scopes it needs that expires, then "
-            f"record both (`vault-app edit {name} --env {env} --expires 90d`).",
+        out.append(
+            f.finding(
+                "all-access-permanent",
+                Severity.CRITICAL,
+                f"{f.who} has {access} and never expires: whoever copies it keeps that access for "
+                "good. Replace it with a token limited to the scopes it needs that expires, then "
+                f"record both (`vault-app edit {name} --env {env} --expires 90d`).",
+            )
         )
         return
     if f.permanent:
-        yield f.finding(
-            "no-expiry",
-            Severity.WARNING if f.prod else Severity.INFO,
-            f"{f.who} has no expiry date. If the token expires, record when with `vault-app "
-            f"edit {name} --env {env} --expires 90d`; if it never does, replace it with one "
-            "that does.",
+        out.append(
+            f.finding(
+                "no-expiry",
+                Severity.WARNING if f.prod else Severity.INFO,
+                f"{f.who} has no expiry date. If the token expires, record when with `vault-app "
+                f"edit {name} --env {env} --expires 90d`; if it never does, replace it with one "
+                "that does.",
+            )
         )
     if f.broad:
-        yield f.finding(
-            "wildcard-scope",
-            Severity.WARNING,
-            f"{f.who} has the broad scope(s) {', '.join(f.broad)}. Replace it with a token "
-            "limited to the scopes it needs, and record them.",
+        out.append(
+            f.finding(
+                "wildcard-scope",
+                Severity.WARNING,
+                f"{f.who} has the broad scope(s) {', '.join(f.broad)}. Replace it with a token "
+                "limited to the scopes it needs, and record them.",
+            )
         )
     elif f.unscoped:
-        yield f.finding(
-            "wildcard-scope",
-            Severity.WARNING,
-            f"{f.who} records no scopes, and {f.record.provider} tokens can be limited, so it "
-            f"is treated as all-access. Record its scopes (`vault-app edit {name} --env {env} "
-            "--scope SCOPE`), or replace it with a narrower token.",
+        out.append(
+            f.finding(
+                "wildcard-scope",
+                Severity.WARNING,
+                f"{f.who} records no scopes, and {f.record.provider} tokens can be limited, so it "
+                f"is treated as all-access. Record its scopes (`vault-app edit {name} --env {env} "
+                "--scope SCOPE`), or replace it with a narrower token.",
+            )
         )
 
 
-def _lifetime(f: _Facts) -> Iterable[Finding]:
+def _lifetime(f: _Facts, out: list[Finding]) -> None:
     limit = f.policy.max_lifetime_days.get(f.record.env)
     if f.expires_at is None or not limit:
         return
     lifetime = (f.expires_at - f.issued).total_seconds()
     if lifetime > limit * 86400:
-        yield f.finding(
-            "lifetime-too-long",
-            Severity.WARNING,
-            f"{f.who} lives {_span_words(lifetime)} from issue to expiry, longer than the "
-            f"{limit} days the policy allows in {f.record.env}. When you rotate it, give the "
-            f"new token an expiry within {limit} days.",
+        out.append(
+            f.finding(
+                "lifetime-too-long",
+                Severity.WARNING,
+                f"{f.who} lives {_span_words(lifetime)} from issue to expiry, longer than the "
+                f"{limit} days the policy allows in {f.record.env}. When you rotate it, give the "
+                f"new token an expiry within {limit} days.",
+            )
         )
 
 
-def _ip_restriction(f: _Facts) -> Iterable[Finding]:
+def _ip_restriction(f: _Facts, out: list[Finding]) -> None:
     if f.record.env in f.policy.require_cidr_envs and not f.record.constraints.cidrs:
-        yield f.finding(
-            "no-ip-restriction",
-            Severity.WARNING,
-            f"{f.who} is not bound to any IP range, which the policy requires in {f.record.env}. "
-            "Restrict it to your servers' addresses at the provider and record them with "
-            f"`vault-app edit {f.ref.name} --env {f.ref.env} --cidr CIDR`.",
+        out.append(
+            f.finding(
+                "no-ip-restriction",
+                Severity.WARNING,
+                f"{f.who} is not bound to any IP range, which the policy requires in {f.record.env}. "
+                "Restrict it to your servers' addresses at the provider and record them with "
+                f"`vault-app edit {f.ref.name} --env {f.ref.env} --cidr CIDR`.",
+            )
         )
 
 
-def _rotation(f: _Facts) -> Iterable[Finding]:
+def _rotation(f: _Facts, out: list[Finding]) -> None:
     interval = f.record.rotate_every_days
     if interval is None:
         interval = f.policy.default_rotation_days
@@ -346,74 +365,88 @@ def _rotation(f: _Facts) -> Iterable[Finding]:
     age = (f.now - f.issued).total_seconds()
     if age > interval * 86400:
         verb = "last rotated" if f.record.last_rotated_at else "created"
-        yield f.finding(
-            "rotation-overdue",
-            Severity.WARNING,
-            f"{f.who} was {verb} {_span_words(age)} ago and should be rotated every "
-            f"{interval} days. Rotate it and store the new value.",
+        out.append(
+            f.finding(
+                "rotation-overdue",
+                Severity.WARNING,
+                f"{f.who} was {verb} {_span_words(age)} ago and should be rotated every "
+                f"{interval} days. Rotate it and store the new value.",
+            )
         )
 
 
-def _environment_mismatch(f: _Facts) -> Iterable[Finding]:
+def _environment_mismatch(f: _Facts, out: list[Finding]) -> None:
     hint = f.info.get("environment_hint")
     hint = hint.strip().lower() if isinstance(hint, str) else None
     env = f.record.env
     if hint == "test" and f.prod:
-        yield f.finding(
-            "environment-mismatch",
-            Severity.WARNING,
-            f"{f.who} is a test-mode key filed under production, so {env} is not using live "
-            "credentials. Store the live key here and move this one to a test environment.",
+        out.append(
+            f.finding(
+                "environment-mismatch",
+                Severity.WARNING,
+                f"{f.who} is a test-mode key filed under production, so {env} is not using live "
+                "credentials. Store the live key here and move this one to a test environment.",
+            )
         )
     elif hint == "live" and not f.prod:
-        yield f.finding(
-            "environment-mismatch",
-            Severity.CRITICAL,
-            f"{f.who} is a live key filed under {env}, where copies spread to laptops and CI. "
-            "Use a test key here and rotate this one; if this is a production environment, add "
-            "it to prod_envs in policy.toml.",
+        out.append(
+            f.finding(
+                "environment-mismatch",
+                Severity.CRITICAL,
+                f"{f.who} is a live key filed under {env}, where copies spread to laptops and CI. "
+                "Use a test key here and rotate this one; if this is a production environment, add "
+                "it to prod_envs in policy.toml.",
+            )
         )
 
 
-def _token_checks(f: _Facts) -> Iterable[Finding]:
+def _token_checks(f: _Facts, out: list[Finding]) -> None:
     if f.info.get("checksum_valid") is False:
-        yield f.finding(
-            "checksum-invalid",
-            Severity.WARNING,
-            f"{f.who} fails its provider's checksum, so it was probably mistyped or cut short "
-            "when stored. Copy it again from the provider and update the stored value.",
+        out.append(
+            f.finding(
+                "checksum-invalid",
+                Severity.WARNING,
+                f"{f.who} fails its provider's checksum, so it was probably mistyped or cut short "
+                "when stored. Copy it again from the provider and update the stored value.",
+            )
         )
     if f.info.get("unsigned") is True:
-        yield f.finding(
-            "unsigned-jwt",
-            Severity.CRITICAL,
-            f"{f.who} is a JWT with algorithm 'none': anyone can forge one like it. Replace it "
-            "with a signed token, and make sure the service rejects unsigned ones.",
+        out.append(
+            f.finding(
+                "unsigned-jwt",
+                Severity.CRITICAL,
+                f"{f.who} is a JWT with algorithm 'none': anyone can forge one like it. Replace it "
+                "with a signed token, and make sure the service rejects unsigned ones.",
+            )
         )
 
 
-def _expiry_agreement(f: _Facts) -> Iterable[Finding]:
+def _expiry_agreement(f: _Facts, out: list[Finding]) -> None:
     token = f.token_expiry
     if token is None:
         return
     fix = f"`vault-app edit {f.ref.name} --env {f.ref.env} --expires {_iso(token)}`"
     if f.expires_at is None:
-        yield f.finding(
-            "expiry-disagrees-with-token",
-            Severity.WARNING,
-            f"{f.who} has no expiry recorded, but the token itself says it expires "
-            f"{_when(token)}. Record it with {fix}.",
+        out.append(
+            f.finding(
+                "expiry-disagrees-with-token",
+                Severity.WARNING,
+                f"{f.who} has no expiry recorded, but the token itself says it expires "
+                f"{_when(token)}. Record it with {fix}.",
+            )
         )
     elif abs((f.expires_at - token).total_seconds()) > _DISAGREE_SECONDS:
-        yield f.finding(
-            "expiry-disagrees-with-token",
-            Severity.WARNING,
-            f"{f.who} is recorded as expiring {_when(f.expires_at)}, but the token itself says "
-            f"{_when(token)}. Correct the record with {fix}.",
+        out.append(
+            f.finding(
+                "expiry-disagrees-with-token",
+                Severity.WARNING,
+                f"{f.who} is recorded as expiring {_when(f.expires_at)}, but the token itself says "
+                f"{_when(token)}. Correct the record with {fix}.",
+            )
         )
 
 
-_RULES: tuple[Callable[[_Facts], Iterable[Finding]], ...] = (
+_RULES: tuple[Callable[[_Facts, list[Finding]], None], ...] = (
     _expiry,
     _access,
     _lifetime,
@@ -453,13 +486,8 @@ def _aware(moment: datetime) -> datetime:
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
 
 
-def _token_expiry(value: object) -> datetime | None:
-    """The token's own expiry from token_info (ISO-8601 text); anything unreadable is ignored."""
-    if isinstance(value, datetime):
-        return _aware(value)
-    if not isinstance(value, str) or not value.strip():
-        return None
-    text = value.strip()
+@lru_cache(maxsize=4096)
+def _token_expiry_text(text: str) -> datetime | None:
     if text[-1:] in "Zz":
         text = text[:-1] + "+00:00"
     try:
@@ -468,11 +496,22 @@ def _token_expiry(value: object) -> datetime | None:
         return None
 
 
+def _token_expiry(value: object) -> datetime | None:
+    """The token's own expiry from token_info (ISO-8601 text); anything unreadable is ignored."""
+    if isinstance(value, datetime):
+        return _aware(value)
+    if not isinstance(value, str) or not value.strip():
+        return None
+    return _token_expiry_text(value.strip())
+
+
 def _when(moment: datetime) -> str:
     try:
-        return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+        m = moment.astimezone(UTC)
     except (OverflowError, ValueError):
         return moment.isoformat()
+    # By hand: strftime takes twice as long, and a report words thousands of these.
+    return f"{m.year:04d}-{m.month:02d}-{m.day:02d} {m.hour:02d}:{m.minute:02d} UTC"
 
 
 def _iso(moment: datetime) -> str:
@@ -488,17 +527,21 @@ _UNITS = (("day", 86400), ("hour", 3600), ("minute", 60), ("second", 1))
 def _span_words(seconds: float) -> str:
     """A duration for people: the largest unit and the next one, e.g. ``2 days 3 hours``."""
     remaining = max(0, int(seconds))
-    for i, (unit, size) in enumerate(_UNITS):
+    for i, (_unit, size) in enumerate(_UNITS):
         if remaining >= size or size == 1:
             major, rest = divmod(remaining, size)
-            words = [_plural(major, unit)]
-            if i + 1 < len(_UNITS):
-                minor_unit, minor_size = _UNITS[i + 1]
-                minor = rest // minor_size
-                if minor:
-                    words.append(_plural(minor, minor_unit))
-            return " ".join(words)
+            minor = rest // _UNITS[i + 1][1] if i + 1 < len(_UNITS) else 0
+            return _span_text(i, major, minor)
     return "0 seconds"  # pragma: no cover - the loop always returns at "second"
+
+
+@lru_cache(maxsize=4096)
+def _span_text(unit_index: int, major: int, minor: int) -> str:
+    # A report over 10,000 records words the same few hundred spans thousands of times.
+    words = [_plural(major, _UNITS[unit_index][0])]
+    if minor:
+        words.append(_plural(minor, _UNITS[unit_index + 1][0]))
+    return " ".join(words)
 
 
 def _plural(count: int, unit: str) -> str:

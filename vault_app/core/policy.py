@@ -88,7 +88,7 @@ class Policy:
         return self.expiring_soon_days * 86400
 
     def is_prod(self, env: str) -> bool:
-        return env in self.prod_envs
+        return env in self._prod
 
     def is_scoped_provider(self, provider: str | None) -> bool:
         if not provider:
@@ -97,9 +97,22 @@ class Policy:
 
     def wildcard_matches(self, scopes: tuple[str, ...]) -> tuple[str, ...]:
         """The scopes (in the record's order) that the policy counts as wildcards."""
-        return tuple(s for s in scopes if self._is_wildcard(s))
+        found = self._wildcard_memo.get(scopes)
+        if found is None:
+            found = tuple(s for s in scopes if self._is_wildcard(s))
+            if len(self._wildcard_memo) < 10_000:
+                self._wildcard_memo[scopes] = found
+        return found
+
+    @cached_property
+    def _wildcard_memo(self) -> dict[tuple[str, ...], tuple[str, ...]]:
+        return {}
 
     # Precomputed once per policy: a report over 10,000 records asks these 10,000 times.
+    @cached_property
+    def _prod(self) -> frozenset[str]:
+        return frozenset(self.prod_envs)
+
     @cached_property
     def _scoped(self) -> frozenset[str]:
         return frozenset(p.lower() for p in self.scoped_providers)
