@@ -18,8 +18,8 @@ NO_DISPLAY = (
 def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
     rest = args[2:] if args[:1] == ["--home"] else args
-    if rest in ([], ["gui"]):
-        return run_gui(args[:2] if args[:1] == ["--home"] else [])
+    if rest in ([], ["gui"], ["gui", "--tray"]):
+        return run_gui((args[:2] if args[:1] == ["--home"] else []) + rest[1:])
     from vault_app.cli.main import main as cli_main
 
     return cli_main(args)
@@ -35,8 +35,10 @@ def has_display() -> bool:
 
 
 def run_gui(args: list[str]) -> int:
-    """Open the desktop app (``vault-app``, ``vault-app gui``, ``vault-app --home DIR``)."""
+    """Open the desktop app (``vault-app``, ``vault-app gui``, ``vault-app --home DIR``);
+    ``--tray`` (``vault-app gui --tray``, the autostart entry) starts hidden in the tray."""
     home = args[1] if len(args) >= 2 and args[0] == "--home" else None
+    tray = "--tray" in args
     if not has_display():
         print(NO_DISPLAY, file=sys.stderr)
         return 1
@@ -50,4 +52,4 @@ def run_gui(args: list[str]) -> int:
             file=sys.stderr,
         )
         return 1
-    return int(run(home))
+    return int(run(home, tray=tray))

@@ -1,18 +1,32 @@
-"""Starting the desktop app: ``run(home)`` is what ``vault-app`` (no arguments) calls."""
+"""Starting the desktop app: ``run(home)`` is what ``vault-app`` (no arguments) calls.
+
+``run(home, tray=True)`` (``vault-app gui --tray``, the autostart entry) starts hidden in the
+tray and never asks for a passphrase by itself. A second start on the same vault asks the
+first to show its window (a ``--tray`` start only checks it is there) and exits 0.
+"""
 
 from __future__ import annotations
 
+import logging
 import signal
 import sys
+from dataclasses import dataclass
+from datetime import datetime
 
 from PySide6.QtCore import QSettings, Qt, QTimer
 from PySide6.QtGui import QColor, QPalette
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QSystemTrayIcon
 
 from vault_app.gui.errors import install_excepthook
 from vault_app.gui.icons import app_icon
 from vault_app.gui.main_window import MainWindow, Options
+from vault_app.gui.notifier import Notifier
+from vault_app.gui.reminder_scheduler import ReminderScheduler
+from vault_app.gui.single_instance import RAISE, TRAY, SingleInstance
+from vault_app.gui.tray import TrayController
 from vault_app.services.home import VaultHome
+
+log = logging.getLogger("vault_app.gui")
 
 ORGANIZATION = "vault-app"
 APPLICATION = "Vault App"
@@ -83,16 +97,99 @@ def create_window(
     return window
 
 
-def run(home: str | None = None) -> int:
+@dataclass
+class Desktop:
+    """The running app's parts, wired together (tests build one the same way)."""
+
+    window: MainWindow
+    scheduler: ReminderScheduler
+    notifier: Notifier
+    tray: TrayController | None
+
+
+def assemble(
+    window: MainWindow, *, use_tray: bool | None = None, watch_resume: bool = True
+) -> Desktop:
+    """Reminders, notifications and (where the desktop has one) the tray, around a window."""
+    if use_tray is None:
+        use_tray = QSystemTrayIcon.isSystemTrayAvailable()
+    holder: list[TrayController] = []
+
+    def icon_moment(now: datetime) -> datetime | None:
+        return holder[0].next_change(now) if holder else None
+
+    notifier = Notifier(parent=window)
+    scheduler = ReminderScheduler(
+        window.options.clock,
+        window.background,
+        lambda: window.vault,
+        notifier.notify,
+        extra_moment=icon_moment,
+        watch_resume=watch_resume,
+        parent=window,
+    )
+    tray = None
+    if use_tray:
+        tray = TrayController(window, scheduler, window.settings, parent=window)
+        holder.append(tray)
+        notifier.set_tray(tray.icon)
+        tray.show()
+    notifier.open_requested.connect(window.open_token)
+
+    def loaded() -> None:
+        if window.vault is not None:
+            scheduler.refresh(window.vault)
+
+    window.vault_loaded.connect(loaded)
+    window.closed.connect(scheduler.stop)
+    scheduler.reschedule()
+    return Desktop(window, scheduler, notifier, tray)
+
+
+def run(home: str | None = None, tray: bool = False) -> int:
+    logging.basicConfig(level=logging.INFO, format="vault-app: %(message)s")
     app = application()
-    window = create_window(home)
-    window.show()
-    QTimer.singleShot(0, window.start)
+    vault_home = VaultHome.resolve(home)
+    instance = SingleInstance(vault_home.root)
+    if not instance.claim():
+        answer = instance.send(TRAY if tray else RAISE)
+        if answer is not None:
+            print(
+                "vault-app: already running on this vault"
+                + ("; its window was raised" if answer == "raised" else ""),
+                file=sys.stderr,
+            )
+            return 0
+        if not instance.claim():
+            print("vault-app: error: another app holds this vault but does not answer",
+                  file=sys.stderr)
+            return 1
+    window = create_window(str(vault_home.root))
+    desktop = assemble(window)
+    in_tray = tray and desktop.tray is not None
+    if tray and desktop.tray is None:
+        log.info("no system tray here: showing the window instead of starting hidden")
+
+    def message(kind: str) -> None:
+        if kind == RAISE:
+            log.info("another start on this vault: showing the window")
+            window.show_window()
+
+    instance.message_received.connect(message)
+    if not in_tray:
+        window.show()
+    QTimer.singleShot(0, lambda: window.start(interactive=not in_tray))
     # Ctrl+C in the terminal: quit cleanly (clears our clipboard content, closes the vault).
-    signal.signal(signal.SIGINT, lambda *_: window.close())
-    signal.signal(signal.SIGTERM, lambda *_: window.close())
+    signal.signal(signal.SIGINT, lambda *_: window.quit_app())
+    signal.signal(signal.SIGTERM, lambda *_: window.quit_app())
     wake = QTimer()
     wake.timeout.connect(lambda: None)
     wake.start(250)
-    app.setQuitOnLastWindowClosed(True)
-    return int(app.exec())
+    # The app ends with Quit, not when its last window hides (it may live in the tray).
+    app.setQuitOnLastWindowClosed(False)
+    window.closed.connect(app.quit)
+    try:
+        return int(app.exec())
+    finally:
+        desktop.notifier.close()
+        instance.release()

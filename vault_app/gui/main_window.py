@@ -5,6 +5,8 @@ Holds the unlocked :class:`Vault` (or none when locked) and is the only place th
 
 from __future__ import annotations
 
+import dataclasses
+import html
 import logging
 import os
 from collections.abc import Callable
@@ -44,8 +46,8 @@ from vault_app.gui.icons import app_icon, icon
 from vault_app.gui.locking import IdleWatcher, ScreenLockWatcher
 from vault_app.gui.other_dialogs import HealthDialog, SettingsDialog
 from vault_app.gui.rows import Row, environment_choices
-from vault_app.gui.settings import Preferences
-from vault_app.gui.snapshot import Health, Snapshot, assess, take_snapshot
+from vault_app.gui.settings import PINNED, Preferences, forget, load_refs, push_recent, set_pinned
+from vault_app.gui.snapshot import Health, Snapshot, take_snapshot
 from vault_app.gui.table_model import Column, TokenFilterProxy, TokenTableModel
 from vault_app.gui.table_view import TokenTable
 from vault_app.gui.unlock_dialogs import CreateVaultDialog, UnlockDialog
@@ -84,6 +86,12 @@ class MainWindow(QMainWindow):
     #: emitted when the health report for the rows shown is ready
     health_ready = Signal(object)
     locked_changed = Signal(bool)
+    #: rows of an open vault were (re)loaded: after an unlock and after each change
+    vault_loaded = Signal()
+    #: a token's value went to the clipboard (RecordRef): the tray's "recent" list
+    copied = Signal(object)
+    #: the window really closed (quit), not only hidden to the tray
+    closed = Signal()
 
     def __init__(
         self,
@@ -102,6 +110,11 @@ class MainWindow(QMainWindow):
         self.health: Health | None = None
         self._unlock_dialog: UnlockDialog | None = None
         self._unlocking = False
+        #: closing hides the window instead of quitting (set by the tray when there is one)
+        self.close_to_tray = False
+        self._quitting = False
+        #: a token to show once the vault is open (a notification was clicked while locked)
+        self._pending_select: RecordRef | None = None
         self.setObjectName("mainWindow")
         self.setWindowTitle("Vault App")
         self.setWindowIcon(app_icon())
@@ -162,7 +175,7 @@ class MainWindow(QMainWindow):
             "&Lock", lambda: self.lock("Ctrl+L"), "Ctrl+L", "action-lock"
         )
         self.lock_action.setToolTip("Lock the vault (Ctrl+L)")
-        self.quit_action = self._action("&Quit", self.close, "Ctrl+Q")
+        self.quit_action = self._action("&Quit", self.quit_app, "Ctrl+Q")
         self.find_action = self._action("&Find", self.focus_search, "Ctrl+F")
         self.health_action = self._action("&Health…", self.show_health, None, "action-health")
         self.health_action.setToolTip("All health findings")
@@ -173,6 +186,9 @@ class MainWindow(QMainWindow):
         self.copy_action.triggered.connect(self.copy_selected)
         self.edit_action = self._action("&Edit…", self.edit_selected)
         self.remove_action = self._action("&Remove…", self.remove_selected)
+        self.pin_action = self._action("&Pin to the tray menu", self.toggle_pin)
+        self.pin_action.setCheckable(True)
+        self.pin_action.setToolTip("Quick copy from the tray icon's menu")
         self.env_actions = []
         for digit in range(10):
             action = self._action(
@@ -187,7 +203,7 @@ class MainWindow(QMainWindow):
         vault_menu.addAction(self.lock_action)
         vault_menu.addAction(self.quit_action)
         token_menu = menu.addMenu("&Token")
-        for a in (self.copy_action, self.edit_action, self.remove_action):
+        for a in (self.copy_action, self.edit_action, self.remove_action, self.pin_action):
             token_menu.addAction(a)
         token_menu.addSeparator()
         token_menu.addAction(self.find_action)
@@ -321,9 +337,15 @@ class MainWindow(QMainWindow):
         self.detail.tick(now)
 
     # -- unlocking -----------------------------------------------------------------------------
-    def start(self) -> None:
-        """Create the vault on first run; otherwise unlock (keyring, then the variable, then ask)."""
+    def start(self, interactive: bool = True) -> None:
+        """Create the vault on first run; otherwise unlock (keyring, then the variable, then ask).
+
+        ``interactive=False`` (a start into the tray) never opens a dialog: without a keyring
+        or the variable, the vault stays locked until the user unlocks it.
+        """
         if self.vault is not None or self._unlocking:
+            return
+        if not interactive and not self.home.exists():
             return
         self._unlocking = True
         if not self.home.exists():
@@ -345,6 +367,9 @@ class MainWindow(QMainWindow):
         def failed(exc: BaseException) -> None:
             self._unlocking = False
             if isinstance(exc, NoUnlockSourceError) and asked and not from_env:
+                if not interactive:
+                    self._show_locked("Unlock to see your tokens.")
+                    return
                 self._unlocking = True
                 self.locked_label.setText("The vault is locked.")
                 self._ask_passphrase()
@@ -406,7 +431,8 @@ class MainWindow(QMainWindow):
         self._unlocking = False
         self.vault = vault
         self.pages.setCurrentWidget(self.splitter)
-        self._apply_snapshot(snapshot)
+        select, self._pending_select = self._pending_select, None
+        self._apply_snapshot(snapshot, select)
         self.idle.set_interval(self._idle_ms())
         self.ticker.start()
         self.lock_action.setEnabled(True)
@@ -448,31 +474,18 @@ class MainWindow(QMainWindow):
         else:
             self._current_changed(QModelIndex(), QModelIndex())
         self.rows_shown.emit(len(snapshot.rows))
-        self._assess(snapshot)
+        if snapshot.health is not None:
+            self._apply_health(snapshot.health)
+        self.vault_loaded.emit()
 
-    def _assess(self, snapshot: Snapshot) -> None:
-        """Health and reuse, computed after the rows are on screen; the marks fill in."""
-        vault = self.vault
-        if vault is None:
-            return
-
-        def done(health: Health) -> None:
-            if self.vault is not vault or self.snapshot is not snapshot:
-                return
-            self.health = health
-            self.model.apply_health(health.report, health.reused)
-            self.health_action.setEnabled(True)
-            index = self.table.currentIndex()
-            self._current_changed(index, index)
-            self.health_ready.emit(health.report)
-
-        now = vault.clock.now()
-        self.background.run(
-            lambda: assess(snapshot.records, snapshot.policy, now),
-            done,
-            self.fail,
-            uses_vault=False,
-        )
+    def _apply_health(self, health: Health) -> None:
+        """Health and reuse came with the rows (``Vault.overview``, one read); the marks go on."""
+        self.health = health
+        self.model.apply_health(health.report, health.reused)
+        self.health_action.setEnabled(True)
+        index = self.table.currentIndex()
+        self._current_changed(index, index)
+        self.health_ready.emit(health.report)
 
     def _fill_environments(self, present: list[str]) -> None:
         previous = self.env_selector.currentData()
@@ -570,21 +583,19 @@ class MainWindow(QMainWindow):
         row = self.proxy.row(current.row()) if current.isValid() else None
         self.detail.show_row(row, self._now(), self.prefs.expiring_seconds, self._history(row))
         has = row is not None
-        for a in (self.copy_action, self.edit_action, self.remove_action):
+        for a in (self.copy_action, self.edit_action, self.remove_action, self.pin_action):
             a.setEnabled(has)
+        self.pin_action.setChecked(has and row is not None and row.ref in self.pinned())
 
     def _history(self, row: Row | None) -> str:
         if row is None or self.vault is None or self.background.busy:
             return ""
         try:
-            events = self.vault.audit_events(limit=500)
+            mine = self.vault.record_events(row.record, limit=8)
         except VaultError:
             return ""
-        mine = [e for e in events if e.name == row.record.name and e.env == row.record.env][-8:]
         if not mine:
             return ""
-        import html
-
         lines = [
             f"{e.at:%Y-%m-%d %H:%M} {e.action}" + (f" ({e.detail})" if e.detail else "")
             for e in mine
@@ -599,7 +610,18 @@ class MainWindow(QMainWindow):
         self.copy_selected()
 
     def copy_selected(self) -> bool:
-        row = self.current_row()
+        return self.copy_row(self.current_row())
+
+    def copy_ref(self, ref: RecordRef) -> bool:
+        """Copy a token named by the tray's quick-copy menu, through the same path as the window."""
+        source_row = self.model.find(ref.name, ref.env)
+        row = self.model.row_at(source_row) if source_row >= 0 else None
+        if row is None:
+            self.statusBar().showMessage(f"{ref.name} ({ref.env}) is not in the vault.", 4000)
+            return False
+        return self.copy_row(row)
+
+    def copy_row(self, row: Row | None) -> bool:
         vault = self.vault
         if row is None or vault is None:
             return False
@@ -623,7 +645,23 @@ class MainWindow(QMainWindow):
         self.clipboard.copy(value.reveal())
         del value
         self.statusBar().showMessage(f"Copied {row.record.name} ({row.record.env}).", 4000)
+        push_recent(self.settings, row.ref)
+        self.copied.emit(row.ref)
         return True
+
+    # -- the tray's lists ----------------------------------------------------------------------
+    def pinned(self) -> list[RecordRef]:
+        return load_refs(self.settings, PINNED)
+
+    def toggle_pin(self) -> None:
+        row = self.current_row()
+        if row is None:
+            return
+        pin = row.ref not in self.pinned()
+        set_pinned(self.settings, row.ref, pin)
+        self.pin_action.setChecked(pin)
+        verb = "Pinned" if pin else "Unpinned"
+        self.statusBar().showMessage(f"{verb} {row.record.name} ({row.record.env}).", 4000)
 
     def _clipboard_countdown(self, seconds: int) -> None:
         self.clipboard_label.setText(f"Clipboard clears in {seconds} s" if seconds else "")
@@ -717,6 +755,7 @@ class MainWindow(QMainWindow):
             self.fail(exc)
             return
         self.statusBar().showMessage(f"Removed {row.record.name} ({row.record.env}).", 5000)
+        forget(self.settings, row.ref)
         self.reload()
 
     # -- health and settings -------------------------------------------------------------------
@@ -736,7 +775,11 @@ class MainWindow(QMainWindow):
         dialog = SettingsDialog(self.prefs, self)
 
         def accepted() -> None:
-            self.apply_preferences(dialog.preferences())
+            # The dialog does not show the tray setting (the tray menu does): keep it.
+            chosen = dialog.preferences()
+            self.apply_preferences(
+                dataclasses.replace(chosen, close_to_tray=self.prefs.close_to_tray)
+            )
 
         dialog.accepted.connect(accepted)
         dialog.open()
@@ -749,6 +792,25 @@ class MainWindow(QMainWindow):
         if self.vault is not None:
             self.idle.set_interval(self._idle_ms())
         self.clipboard.delay_ms = self._clipboard_delay_ms()
+
+    # -- showing and opening -------------------------------------------------------------------
+    def show_window(self) -> None:
+        """Show, raise and focus (from the tray, a notification, or a second start)."""
+        if self.isMinimized():
+            self.showNormal()
+        self.show()
+        self.raise_()
+        self.activateWindow()
+
+    def open_token(self, ref: RecordRef) -> None:
+        """Show the window on a token; when locked, unlock first and select it after."""
+        self.show_window()
+        if self.vault is None:
+            self._pending_select = ref
+            self.start()
+            return
+        if not self.select(ref):
+            self.statusBar().showMessage(f"{ref.name} ({ref.env}) is no longer in the vault.", 5000)
 
     # -- locking and quitting ------------------------------------------------------------------
     @property
@@ -782,7 +844,17 @@ class MainWindow(QMainWindow):
         else:
             QApplication.restoreOverrideCursor()
 
+    def quit_app(self) -> None:
+        """Quit for real (the tray's Quit, Ctrl+Q, a signal): closing may only hide."""
+        self._quitting = True
+        self.close()
+
     def closeEvent(self, event: QCloseEvent) -> None:
+        if self.close_to_tray and self.prefs.close_to_tray and not self._quitting:
+            self.save_geometry()
+            self.hide()
+            event.ignore()
+            return
         self.save_geometry()
         self.lock("quit")
         self.background.wait_idle()
@@ -791,6 +863,7 @@ class MainWindow(QMainWindow):
         if app is not None:
             app.removeEventFilter(self.idle)
         event.accept()
+        self.closed.emit()
 
     # -- errors --------------------------------------------------------------------------------
     def fail(self, exc: BaseException) -> None:

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, fields
 
 from PySide6.QtCore import QSettings
+
+from vault_app.core.model import RecordRef
 
 _PREFIX = "preferences/"
 
@@ -19,6 +22,8 @@ class Preferences:
     expiring_days: int = 7
     #: ask before copying a token that belongs to a production environment
     confirm_prod_copy: bool = False
+    #: closing the window keeps the app running in the tray (where there is a tray)
+    close_to_tray: bool = True
 
     @property
     def expiring_seconds(self) -> int:
@@ -46,6 +51,7 @@ class Preferences:
             auto_lock_minutes=min(max(self.auto_lock_minutes, 0), 24 * 60),
             expiring_days=min(max(self.expiring_days, 1), 365),
             confirm_prod_copy=self.confirm_prod_copy,
+            close_to_tray=self.close_to_tray,
         )
 
 
@@ -61,3 +67,43 @@ def _coerce(raw: object, default: object) -> object:
         except ValueError:
             return default
     return raw
+
+
+# -- the tray's quick-copy lists: token names and environments only (no values, no metadata) ----
+PINNED = "tray/pinned"
+RECENT = "tray/recent"
+RECENT_LIMIT = 8
+
+
+def load_refs(settings: QSettings, key: str) -> list[RecordRef]:
+    raw = settings.value(key, "[]")
+    try:
+        items = json.loads(str(raw))
+    except ValueError:
+        return []
+    refs = []
+    for item in items if isinstance(items, list) else []:
+        if isinstance(item, list) and len(item) == 2 and all(isinstance(x, str) for x in item):
+            refs.append(RecordRef(item[0], item[1]))
+    return refs
+
+
+def save_refs(settings: QSettings, key: str, refs: list[RecordRef]) -> None:
+    settings.setValue(key, json.dumps([[r.name, r.env] for r in refs]))
+    settings.sync()
+
+
+def set_pinned(settings: QSettings, ref: RecordRef, pinned: bool) -> None:
+    refs = [r for r in load_refs(settings, PINNED) if r != ref]
+    save_refs(settings, PINNED, [*refs, ref] if pinned else refs)
+
+
+def push_recent(settings: QSettings, ref: RecordRef) -> None:
+    refs = [ref, *(r for r in load_refs(settings, RECENT) if r != ref)]
+    save_refs(settings, RECENT, refs[:RECENT_LIMIT])
+
+
+def forget(settings: QSettings, ref: RecordRef) -> None:
+    """A removed token leaves both lists."""
+    for key in (PINNED, RECENT):
+        save_refs(settings, key, [r for r in load_refs(settings, key) if r != ref])

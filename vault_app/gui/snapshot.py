@@ -1,5 +1,5 @@
-"""What the window shows, read from the vault on the worker thread, in two steps: the rows
-first (so the table appears), then the health report and reuse (the marks fill in after)."""
+"""What the window shows, read from the vault on the worker thread in one read: the records with
+their reuse and health (``Vault.overview()``), turned into display rows."""
 
 from __future__ import annotations
 
@@ -14,32 +14,34 @@ from vault_app.services.vault import Vault
 
 
 @dataclass(frozen=True, slots=True)
+class Health:
+    report: HealthReport
+    reused: dict[TokenId, tuple[RecordRef, ...]]
+
+
+@dataclass(frozen=True, slots=True)
 class Snapshot:
     rows: list[Row]
     records: list[TokenRecord]
     environments: list[str]
     prod_envs: tuple[str, ...]
     policy: Policy
-
-
-@dataclass(frozen=True, slots=True)
-class Health:
-    report: HealthReport
-    reused: dict[TokenId, tuple[RecordRef, ...]]
+    health: Health | None = None
 
 
 def take_snapshot(vault: Vault) -> Snapshot:
-    records = vault.records()
+    """One read of every record (``overview``): rows, environments, reuse and health from it."""
+    overview = vault.overview()
     policy = vault.policy()
     prod_envs = tuple(policy.prod_envs)
+    records = overview.records
     rows = build_rows(records, prod_envs)
-    return Snapshot(rows, records, vault.environments(), prod_envs, policy)
+    environments = sorted({r.env for r in records})
+    return Snapshot(
+        rows, records, environments, prod_envs, policy, Health(overview.health, overview.reused)
+    )
 
 
 def assess(records: list[TokenRecord], policy: Policy, now: datetime) -> Health:
-    """Pure: no vault call, so it runs beside the window's own calls.
-
-    ``Vault.health()`` and ``Vault.reused_in()`` each read every record again; with 10,000
-    records the read is the slow part, so the same core rules run over the records read once.
-    """
+    """Pure: the same health and reuse rules over records already read (no vault call)."""
     return Health(evaluate_health(records, policy, now), reused_map(records))
