@@ -91,6 +91,11 @@ class ReminderScheduler(QObject):
             fresh.unsaved = current.unsaved - pending
             self.planner = fresh
             self.check()
+            log.info(
+                "reminder schedule loaded: %d tokens, next check in %d s",
+                len(fresh.entries),
+                self.timer.interval() // 1000,
+            )
 
         def failed(exc: BaseException) -> None:
             log.warning("reminder schedule not reloaded (%s)", type(exc).__name__)

@@ -32,12 +32,21 @@ CONNECT_MS = 2000
 RETRIES = 20
 
 
-def runtime_dir() -> Path:
-    """A folder only this user can enter, for the lock and the socket."""
+#: a Unix socket path must fit in sockaddr_un (108 bytes on Linux, 104 on macOS)
+MAX_SOCKET_PATH = 100
+
+
+def runtime_dir(name_length: int = 0) -> Path:
+    """A folder only this user can enter, for the lock and the socket; the temp folder's when
+    ``$XDG_RUNTIME_DIR`` is unset or too deep for a socket name of ``name_length``."""
     xdg = os.environ.get("XDG_RUNTIME_DIR")
-    if xdg and Path(xdg).is_dir() and os.access(xdg, os.W_OK):
-        path = Path(xdg) / "vault-app"
-    else:
+    path = Path(xdg) / "vault-app" if xdg else None
+    if (
+        path is None
+        or not Path(str(xdg)).is_dir()
+        or not os.access(str(xdg), os.W_OK)
+        or len(os.fsencode(path)) + 1 + name_length > MAX_SOCKET_PATH
+    ):
         uid = os.getuid() if hasattr(os, "getuid") else 0
         path = Path(tempfile.gettempdir()) / f"vault-app-{uid}"
     path.mkdir(mode=0o700, exist_ok=True)
@@ -66,7 +75,8 @@ class SingleInstance(QObject):
                  parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.key = instance_key(vault_root)
-        folder = folder or runtime_dir()
+        folder = folder or runtime_dir(len(self.key) + len(".sock"))
+        self.folder = folder
         # On Windows a local server name is a pipe name, not a path.
         self.socket_name = self.key if sys.platform == "win32" else str(folder / f"{self.key}.sock")
         self._lock = QLockFile(str(folder / f"{self.key}.lock"))
