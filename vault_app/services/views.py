@@ -32,6 +32,7 @@ def record_json(
     findings: Sequence[Finding] = (),
 ) -> dict[str, object]:
     c = record.constraints
+    # Tuples go to JSON as arrays as they are: no copies, since this runs for every record.
     return {
         "name": record.name,
         "env": record.env,
@@ -41,18 +42,18 @@ def record_json(
         "not_before": iso(record.not_before),
         "seconds_left": record.seconds_left(now),
         "status": str(record.status(now, expiring_within_seconds)),
-        "scopes": list(c.scopes),
-        "cidrs": list(c.cidrs),
-        "countries": list(c.countries),
-        "endpoints": list(c.endpoints),
-        "resources": list(c.resources),
-        "tags": list(record.tags),
+        "scopes": c.scopes,
+        "cidrs": c.cidrs,
+        "countries": c.countries,
+        "endpoints": c.endpoints,
+        "resources": c.resources,
+        "tags": record.tags,
         "notes": record.notes,
         "rotate_every_days": record.rotate_every_days,
         "reused_in": [{"name": r.name, "env": r.env} for r in reused_in],
         "findings": [{"code": f.code, "severity": str(f.severity), "message": f.message}
                      for f in findings],
-        "sources": {k: str(v) for k, v in sorted(record.sources.items())},
+        "sources": dict(sorted(record.sources.items())),
         "provider_options": dict(record.provider_options),
         "version": record.version,
         "fingerprint": record.fingerprint[:12],

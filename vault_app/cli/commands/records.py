@@ -152,7 +152,7 @@ def _print_record(data: dict[str, object]) -> None:
     assert isinstance(sources, dict)
 
     def line(label: str, value: object, source_key: str | None = None) -> None:
-        if isinstance(value, list):
+        if isinstance(value, (list, tuple)):
             value = ", ".join(str(v) for v in value) if value else "(unconstrained)"
         origin = sources.get(source_key or "")
         suffix = f"   [from {origin}]" if origin else ""
