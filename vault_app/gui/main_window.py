@@ -475,8 +475,15 @@ class MainWindow(QMainWindow):
             self._current_changed(QModelIndex(), QModelIndex())
         self.rows_shown.emit(len(snapshot.rows))
         if snapshot.health is not None:
-            self._apply_health(snapshot.health)
+            # After the rows have painted: marks for 10,000 rows take ~50 ms, which the first
+            # sight of the table need not wait for.
+            health = snapshot.health
+            QTimer.singleShot(0, lambda: self._apply_health_if_current(snapshot, health))
         self.vault_loaded.emit()
+
+    def _apply_health_if_current(self, snapshot: Snapshot, health: Health) -> None:
+        if self.snapshot is snapshot:
+            self._apply_health(health)
 
     def _apply_health(self, health: Health) -> None:
         """Health and reuse came with the rows (``Vault.overview``, one read); the marks go on."""

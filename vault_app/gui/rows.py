@@ -79,6 +79,13 @@ def build_rows(records: Sequence[TokenRecord], prod_envs: Sequence[str] = ("prod
     return rows
 
 
+def _rank(finding: Finding) -> int:
+    return _RANK[finding.severity]
+
+
+_RANK = {Severity.CRITICAL: 3, Severity.WARNING: 2, Severity.INFO: 1}
+
+
 def with_health(
     rows: Sequence[Row],
     report: HealthReport,
@@ -95,7 +102,8 @@ def with_health(
         findings = by_ref.get((record.name, record.env))
         others = reused.get(record.id, ())
         if findings or others:
-            worst = max((f.severity for f in findings), default=None) if findings else None
+            # By rank, not Severity's Python-level comparisons: this runs for every row.
+            worst = max(findings, key=_rank).severity if findings else None
             out.append(row._replace(findings=tuple(findings or ()), worst=worst, reused_in=others))
         else:
             out.append(row)
