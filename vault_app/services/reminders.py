@@ -8,12 +8,13 @@ and written to the vault at the next unlock.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from vault_app.core import validate
 from vault_app.core.errors import ValidationError
-from vault_app.core.model import RecordRef
+from vault_app.core.model import RecordRef, TokenRecord
 from vault_app.core.reminders import (
     Notification,
     ScheduleEntry,
@@ -34,8 +35,10 @@ class ReminderPlanner:
     unsaved: set[SentKey] = field(default_factory=set)
     loaded: bool = False
 
-    def refresh(self, vault: Vault) -> None:
-        """Reload from an unlocked vault, first saving what was sent while it was locked."""
+    def refresh(self, vault: Vault, records: Sequence[TokenRecord] | None = None) -> None:
+        """Reload from an unlocked vault, first saving what was sent while it was locked.
+
+        Pass ``records`` when the caller has just read them all (e.g. from ``overview``)."""
         if self.unsaved:
             reminder_store.mark_sent(vault.database, self.unsaved, vault.clock.now())
             self.unsaved.clear()
@@ -49,7 +52,7 @@ class ReminderPlanner:
                 if record.id in overrides else default_leads,
                 policy.default_rotation_days,
             )
-            for record in vault.records()
+            for record in (vault.records() if records is None else records)
         ]
         self.sent = reminder_store.sent(vault.database)
         self.loaded = True
@@ -72,6 +75,11 @@ class ReminderPlanner:
     def expiring(self, now: datetime, within: timedelta) -> list[RecordRef]:
         """Tokens expiring within ``within`` (or expired): for the tray icon's state."""
         return [e.ref for e in self.entries if e.expires_at is not None and e.expires_at - within <= now]
+
+
+def mark_sent(vault: Vault, notes: Sequence[Notification]) -> None:
+    """Record reminders as sent without a planner (e.g. ones delivered while locked)."""
+    reminder_store.mark_sent(vault.database, {k for n in notes for k in n.covers}, vault.clock.now())
 
 
 def set_lead_times(vault: Vault, name: str, env: str | None, spans: list[str] | None) -> None:
