@@ -49,94 +49,26 @@ from vault_app.providers.base import (
 from vault_app.providers.http import make_client
 from vault_app.providers.registry import Registry, default_registry
 from vault_app.services.inputs import TokenFields
-from vault_app.services.vault import Vault, _merge
+from vault_app.services.rotation_types import (
+    STEPS,
+    Drift,
+    Interrupted,
+    LiveReport,
+    Outcome,
+    Plan,
+    Progress,
+    ProgressCallback,
+    RotationError,
+    RunView,
+)
+from vault_app.services.vault import Vault, merge_fields
 from vault_app.storage import audit
-from vault_app.storage.rotation_store import RotationStore, Run, SlotInfo, Step
+from vault_app.storage.rotation_store import RotationStore, Run, SlotInfo
 
-#: The steps a front end shows, in order.
-STEPS = ("check", "create", "apply", "test", "finish", "revoke")
 #: For crash-injection tests: the process kills itself at this point (see tests/test_rotation_crash.py).
 CRASH_ENV = "VAULT_APP_CRASH_AT"
 #: Provider errors that say "try again later", not "this will never work".
 TRANSIENT = (ProviderTimeoutError, ProviderRateLimitedError)
-
-
-class RotationError(VaultError):
-    """The rotation could not start or go on; nothing was lost (the message says what to do)."""
-
-
-@dataclass(frozen=True, slots=True)
-class Progress:
-    """One step's news for a progress dialog: status is running, done, skipped, failed, planned."""
-
-    step: str
-    status: str
-    detail: str = ""
-
-
-ProgressCallback = Callable[[Progress], None]
-
-
-@dataclass(frozen=True, slots=True)
-class Outcome:
-    """How a rotation (or rollback) ended.
-
-    state: done, failed (current untouched), interrupted (run kept open: resume later),
-    lost (the provider rotated but its answer was not saved), rolled_back, dry-run.
-    """
-
-    name: str
-    env: str
-    state: str
-    message: str = ""
-    version: int | None = None
-    warnings: tuple[str, ...] = ()
-    steps: tuple[Progress, ...] = ()
-    live: LiveInfo | None = None
-
-    @property
-    def ok(self) -> bool:
-        return self.state in ("done", "dry-run", "rolled_back")
-
-
-@dataclass(frozen=True, slots=True)
-class Interrupted:
-    name: str
-    env: str
-    adapter: str
-    state: str
-    started_at: datetime
-    advice: str
-
-
-@dataclass(frozen=True, slots=True)
-class RunView:
-    run: Run
-    steps: tuple[Step, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class Drift:
-    field: str
-    vault: str
-    provider: str
-
-
-@dataclass(frozen=True, slots=True)
-class LiveReport:
-    record: TokenRecord
-    adapter: str
-    live: LiveInfo
-    drift: tuple[Drift, ...] = ()
-
-
-@dataclass(frozen=True, slots=True)
-class Plan:
-    record: TokenRecord
-    adapter: Provider
-    steps: tuple[str, ...]
-    resumes: Run | None = None
-    notes: tuple[str, ...] = ()
 
 
 @dataclass
@@ -615,7 +547,7 @@ class Rotation:
         pending = self._store.open_slot(r.record.id, "pending")
         record = self._vault.resolve(r.record.name, r.record.env)
         now = self._vault.clock.now()
-        updated, warnings = _merge(
+        updated, warnings = merge_fields(
             replace(
                 record,
                 version=r.run.to_version,

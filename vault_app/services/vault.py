@@ -257,7 +257,7 @@ class Vault:
             )
         now = self.clock.now()
         record = self._blank(name, env, value, now)
-        record, warnings = _merge(record, given or TokenFields(), value, fresh_value=True)
+        record, warnings = merge_fields(record, given or TokenFields(), value, fresh_value=True)
         with self._db.transaction() as conn:
             self._repo.insert(conn, record, value)
             audit.append(conn, now, "add", name, env)
@@ -283,7 +283,7 @@ class Vault:
         if value is not None:
             value = check_value(value)
             record = self._revalued(record, value, now)
-        record, warnings = _merge(
+        record, warnings = merge_fields(
             replace(record, updated_at=now), given, value, fresh_value=value is not None
         )
         with self._db.transaction() as conn:
@@ -324,7 +324,7 @@ class Vault:
                     raise ConflictError(f"{name} already exists in {env}; nothing was imported")
                 base = (self._revalued(existing[0], value, now) if existing
                         else self._blank(name, env, value, now))
-                record, warnings = _merge(base, item.fields, value, fresh_value=True)
+                record, warnings = merge_fields(base, item.fields, value, fresh_value=True)
                 if existing:
                     self._repo.update(conn, record, value)
                 else:
@@ -463,7 +463,7 @@ class Vault:
         self._event("keyring", detail="enabled" if enabled else "disabled")
 
 
-def _merge(
+def merge_fields(
     record: TokenRecord, given: TokenFields, value: Secret | None, *, fresh_value: bool
 ) -> tuple[TokenRecord, tuple[str, ...]]:
     """Fill what the user did not give from the token itself; what the user gives wins."""
