@@ -15,8 +15,9 @@ PASSPHRASE = "correct horse battery staple"
 NOW = datetime(2026, 1, 1, 12, 0, tzinfo=UTC)
 #: token values used by the sample vault; tests assert none of them leaks into the GUI's data
 VALUES = {
-    ("GITHUB_TOKEN", "dev"): "ghp_" + "A1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6Q7r8",
-    ("GITHUB_TOKEN", "prod"): "ghp_" + "Z9y8X7w6V5u4T3s2R1q0P9o8N7m6L5k4J3i2",
+    # Valid checksums, as real tokens have: a sample full of checksum warnings misleads.
+    ("GITHUB_TOKEN", "dev"): "ghp_" + "A1b2C3d4E5f6G7h8I9j0K1l2M3n4O50Zb5Hm",
+    ("GITHUB_TOKEN", "prod"): "ghp_" + "Z9y8X7w6V5u4T3s2R1q0P9o8N7m6L51FrUkr",
     ("STRIPE_KEY", "prod"): "sk_live_" + "4eC39HqLyjWDarjtT1zdp7dc",
     ("STRIPE_KEY", "staging"): "sk_test_" + "4eC39HqLyjWDarjtT1zdp7dc",
     ("SLACK_BOT", "qa"): "xoxb-1234567890-1234567890123-" + "a" * 24,
