@@ -1,5 +1,6 @@
 """The selected token in full: constraints with where they came from, JWT claims (unverified),
-health findings with their fix, reuse, notes and history. Never shows or holds the value."""
+health findings with their fix, reuse, notes and history; a History tab with the stored versions,
+rotation runs and rollback. Never shows or holds the value."""
 
 from __future__ import annotations
 
@@ -16,12 +17,14 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QPushButton,
     QScrollArea,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
 
-from vault_app.core.model import Source
+from vault_app.core.model import RecordRef, Source
 from vault_app.gui import colours
+from vault_app.gui.history_view import HistoryView
 from vault_app.gui.icons import icon, provider_icon
 from vault_app.gui.rows import Row
 from vault_app.gui.table_model import status_of
@@ -49,6 +52,10 @@ class DetailPanel(QScrollArea):
     copy_requested = Signal()
     edit_requested = Signal()
     remove_requested = Signal()
+    rotate_requested = Signal()
+    rollback_requested = Signal()
+    #: the History tab is showing this token (RecordRef): the window reads its versions and runs
+    history_wanted = Signal(object)
 
     def __init__(self, parent: QWidget | None = None) -> None:  # noqa: PLR0915 - builds a form
         super().__init__(parent)
@@ -87,7 +94,12 @@ class DetailPanel(QScrollArea):
         self.remove_button.setObjectName("detailRemove")
         self.remove_button.setAccessibleName("Remove this token")
         self.remove_button.clicked.connect(self.remove_requested)
-        for b in (self.copy_button, self.edit_button, self.remove_button):
+        self.rotate_button = QPushButton("R&otate…")
+        self.rotate_button.setObjectName("detailRotate")
+        self.rotate_button.setAccessibleName("Rotate this token")
+        self.rotate_button.setToolTip("Rotate through the token's provider (Ctrl+R)")
+        self.rotate_button.clicked.connect(self.rotate_requested)
+        for b in (self.copy_button, self.edit_button, self.rotate_button, self.remove_button):
             buttons.addWidget(b)
         buttons.addStretch(1)
         self._layout.addLayout(buttons)
@@ -98,24 +110,36 @@ class DetailPanel(QScrollArea):
         self.expiry.setWordWrap(True)
         self._layout.addWidget(self.expiry)
 
+        self.tabs = QTabWidget()
+        self.tabs.setObjectName("detailTabs")
+        self.tabs.setDocumentMode(True)
+        details = QWidget()
+        details_layout = QVBoxLayout(details)
+        details_layout.setContentsMargins(0, 4, 0, 0)
         self.body = QLabel()
         self.body.setObjectName("detailBody")
         self.body.setTextFormat(Qt.TextFormat.RichText)
         self.body.setWordWrap(True)
         self.body.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
         self.body.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self._layout.addWidget(self.body)
+        details_layout.addWidget(self.body)
 
         self.claims_label = QLabel("<b>JWT claims</b> — <i>unverified: read, not checked</i>")
-        self._layout.addWidget(self.claims_label)
+        details_layout.addWidget(self.claims_label)
         self.claims = QPlainTextEdit()
         self.claims.setObjectName("detailClaims")
         self.claims.setAccessibleName("JWT claims, unverified")
         self.claims.setReadOnly(True)
         self.claims.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
         self.claims.setMaximumHeight(160)
-        self._layout.addWidget(self.claims)
-        self._layout.addStretch(1)
+        details_layout.addWidget(self.claims)
+        details_layout.addStretch(1)
+        self.history = HistoryView()
+        self.history.rollback_requested.connect(self.rollback_requested)
+        self.tabs.addTab(details, "&Details")
+        self.tabs.addTab(self.history, "H&istory")
+        self.tabs.currentChanged.connect(lambda _i: self._want_history())
+        self._layout.addWidget(self.tabs, 1)
         self.row: Row | None = None
         self.show_row(None, 0, 7 * 86400)
 
@@ -123,8 +147,10 @@ class DetailPanel(QScrollArea):
         self.row = row
         self._expiring = expiring_seconds
         has = row is not None
-        for b in (self.copy_button, self.edit_button, self.remove_button):
+        for b in (self.copy_button, self.edit_button, self.rotate_button, self.remove_button):
             b.setVisible(has)
+        self.tabs.setVisible(has)
+        self.history.clear("Loading…" if has else "")
         if row is None:
             self.provider_icon.clear()
             self.title.setText("<i>Select a token to see its details.</i>")
@@ -158,6 +184,16 @@ class DetailPanel(QScrollArea):
         else:
             self.claims_label.hide()
             self.claims.hide()
+        self._want_history()
+
+    def history_showing(self) -> bool:
+        return self.row is not None and self.tabs.currentWidget() is self.history
+
+    def _want_history(self) -> None:
+        # Read only when the tab is open: selection changes cost nothing otherwise.
+        if self.history_showing() and self.row is not None:
+            r = self.row.record
+            self.history_wanted.emit(RecordRef(r.name, r.env))
 
     def tick(self, now: int) -> None:
         """The live countdown; called once a second by the window."""

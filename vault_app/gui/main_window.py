@@ -45,6 +45,8 @@ from vault_app.gui.errors import show_error, user_message
 from vault_app.gui.icons import app_icon, icon
 from vault_app.gui.locking import IdleWatcher, ScreenLockWatcher
 from vault_app.gui.other_dialogs import HealthDialog, SettingsDialog
+from vault_app.gui.rotation_dialog import RotationNotice
+from vault_app.gui.rotation_flow import RotationFlow
 from vault_app.gui.rows import Row, environment_choices
 from vault_app.gui.settings import PINNED, Preferences, forget, load_refs, push_recent, set_pinned
 from vault_app.gui.snapshot import Health, Snapshot, take_snapshot
@@ -122,6 +124,8 @@ class MainWindow(QMainWindow):
 
         self.background = Background(self)
         self.background.busy_changed.connect(self._busy_changed)
+        self.rotation = RotationFlow(self)
+        self.rotation.changed.connect(lambda ref: self.reload(select=ref))
         self.model = TokenTableModel(self._now(), self.prefs.expiring_seconds, self)
         self.proxy = TokenFilterProxy(self)
         self.proxy.setSourceModel(self.model)
@@ -186,6 +190,8 @@ class MainWindow(QMainWindow):
         self.copy_action.triggered.connect(self.copy_selected)
         self.edit_action = self._action("&Edit…", self.edit_selected)
         self.remove_action = self._action("&Remove…", self.remove_selected)
+        self.rotate_action = self._action("R&otate…", self.rotation.rotate_selected, "Ctrl+R")
+        self.rotate_action.setToolTip("Rotate the token through its provider (Ctrl+R)")
         self.pin_action = self._action("&Pin to the tray menu", self.toggle_pin)
         self.pin_action.setCheckable(True)
         self.pin_action.setToolTip("Quick copy from the tray icon's menu")
@@ -203,7 +209,13 @@ class MainWindow(QMainWindow):
         vault_menu.addAction(self.lock_action)
         vault_menu.addAction(self.quit_action)
         token_menu = menu.addMenu("&Token")
-        for a in (self.copy_action, self.edit_action, self.remove_action, self.pin_action):
+        for a in (
+            self.copy_action,
+            self.edit_action,
+            self.rotate_action,
+            self.remove_action,
+            self.pin_action,
+        ):
             token_menu.addAction(a)
         token_menu.addSeparator()
         token_menu.addAction(self.find_action)
@@ -277,6 +289,9 @@ class MainWindow(QMainWindow):
         self.detail.copy_requested.connect(self.copy_selected)
         self.detail.edit_requested.connect(self.edit_selected)
         self.detail.remove_requested.connect(self.remove_selected)
+        self.detail.rotate_requested.connect(self.rotation.rotate_selected)
+        self.detail.rollback_requested.connect(self.rotation.rollback_selected)
+        self.detail.history_wanted.connect(self.rotation.load_history)
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.setObjectName("mainSplitter")
         self.splitter.addWidget(self.table)
@@ -284,10 +299,27 @@ class MainWindow(QMainWindow):
         self.splitter.setStretchFactor(0, 3)
         self.splitter.setStretchFactor(1, 1)
         self.splitter.setChildrenCollapsible(False)
-        self.pages.addWidget(self.splitter)
+        self.pages.addWidget(self._build_unlocked_page())
         self.setCentralWidget(self.pages)
         self.proxy.modelReset.connect(self._update_count)
         self.proxy.layoutChanged.connect(self._update_count)
+
+    def _build_unlocked_page(self) -> QWidget:
+        # Interrupted rotations and tokens due for rotation: a bar above the table, not a dialog.
+        self.rotation_notice = RotationNotice()
+        self.rotation_notice.resume_requested.connect(self.rotation.rotate)
+        self.rotation_notice.rollback_requested.connect(
+            lambda ref: self.rotation.rollback(ref, interrupted=True)
+        )
+        self.rotation_notice.review_due_requested.connect(self.rotation.review_due)
+        self.unlocked_page = QWidget()
+        self.unlocked_page.setObjectName("unlockedPage")
+        unlocked = QVBoxLayout(self.unlocked_page)
+        unlocked.setContentsMargins(0, 0, 0, 0)
+        unlocked.setSpacing(4)
+        unlocked.addWidget(self.rotation_notice)
+        unlocked.addWidget(self.splitter, 1)
+        return self.unlocked_page
 
     def _build_status_bar(self) -> None:
         status = self.statusBar()
@@ -430,7 +462,7 @@ class MainWindow(QMainWindow):
         vault, snapshot = result
         self._unlocking = False
         self.vault = vault
-        self.pages.setCurrentWidget(self.splitter)
+        self.pages.setCurrentWidget(self.unlocked_page)
         select, self._pending_select = self._pending_select, None
         self._apply_snapshot(snapshot, select)
         self.idle.set_interval(self._idle_ms())
@@ -445,6 +477,7 @@ class MainWindow(QMainWindow):
             )
         self.statusBar().showMessage(message, 8000)
         self.table.setFocus()
+        self.rotation.check()
 
     # -- loading -------------------------------------------------------------------------------
     def reload(self, select: RecordRef | None = None) -> None:
@@ -590,7 +623,13 @@ class MainWindow(QMainWindow):
         row = self.proxy.row(current.row()) if current.isValid() else None
         self.detail.show_row(row, self._now(), self.prefs.expiring_seconds, self._history(row))
         has = row is not None
-        for a in (self.copy_action, self.edit_action, self.remove_action, self.pin_action):
+        for a in (
+            self.copy_action,
+            self.edit_action,
+            self.rotate_action,
+            self.remove_action,
+            self.pin_action,
+        ):
             a.setEnabled(has)
         self.pin_action.setChecked(has and row is not None and row.ref in self.pinned())
 
@@ -826,6 +865,7 @@ class MainWindow(QMainWindow):
 
     def lock(self, reason: str = "") -> None:
         """Drop every row and value, clear our clipboard content, close the vault."""
+        self.rotation.locked()
         self.clipboard.clear_now()
         vault, self.vault = self.vault, None
         self.snapshot = None
