@@ -120,16 +120,29 @@ class TokenTableModel(QAbstractTableModel):
         self, report: HealthReport, reused: Mapping[TokenId, tuple[RecordRef, ...]]
     ) -> None:
         """Add findings and reuse to the rows shown; one signal for the health column."""
+        if self._rows:
+            self.set_marked_rows(self._by_name, with_health(self._by_name, report, reused))
+
+    def base_rows(self) -> Sequence[Row]:
+        """The rows in name order (what :func:`with_health` marks, e.g. on the worker thread)."""
+        return self._by_name
+
+    def set_marked_rows(self, base: Sequence[Row], marked: Sequence[Row]) -> bool:
+        """Swap in ``marked`` (``base`` with health marks, same order) if ``base`` is still
+        what the model holds; one signal for the health column. False when the rows moved on."""
+        if base is not self._by_name:
+            return False
+        self._by_name = list(marked)
         if not self._rows:
-            return
-        self._by_name = with_health(self._by_name, report, reused)
+            return True
         if self._sort_column == Column.HEALTH:
             self.sort(self._sort_column, self._sort_order)
-            return
+            return True
         self._rows = self._sorted(self._sort_column, self._sort_order)
         self.dataChanged.emit(
             self.index(0, Column.HEALTH), self.index(len(self._rows) - 1, Column.HEALTH), TICK_ROLES
         )
+        return True
 
     def _changed(self) -> None:
         for callback in self.before_change:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import (
     QEvent,
     QModelIndex,
@@ -10,9 +12,10 @@ from PySide6.QtCore import (
     QRect,
     QSize,
     Qt,
+    QTimer,
     Signal,
 )
-from PySide6.QtGui import QKeyEvent, QKeySequence, QMouseEvent, QPainter
+from PySide6.QtGui import QKeyEvent, QKeySequence, QMouseEvent, QPainter, QPaintEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
@@ -113,6 +116,23 @@ class TokenTable(QTableView):
         header.setSortIndicatorShown(True)
         self.copy_delegate = CopyButtonDelegate(self)
         self.setItemDelegateForColumn(Column.COPY, self.copy_delegate)
+        self._after_paint: list[Callable[[], None]] = []
+
+    def after_next_paint(self, callback: Callable[[], None]) -> None:
+        """Call ``callback`` from the event loop once the rows have painted (at once when the
+        table is not on screen and will not paint): work that may wait for the first sight."""
+        if self.isVisible():
+            self._after_paint.append(callback)
+            self.viewport().update()
+        else:
+            QTimer.singleShot(0, callback)
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        super().paintEvent(event)
+        if self._after_paint:
+            waiting, self._after_paint = self._after_paint, []
+            for callback in waiting:
+                QTimer.singleShot(0, callback)
 
     def set_default_widths(self) -> None:
         header = self.horizontalHeader()
