@@ -115,3 +115,19 @@ def test_no_secret_value_in_any_role(vault_dir):
     for value in VALUES.values():
         assert value not in text
         assert value[:16] not in text
+
+
+def test_idle_watcher_hold_and_release():
+    from PySide6.QtCore import QTimer
+
+    from vault_app.gui.locking import IdleWatcher
+
+    watcher = IdleWatcher(1000, QTimer())
+    assert watcher.timer.isActive()
+    watcher.hold()
+    watcher.poke()
+    assert not watcher.timer.isActive()
+    watcher.set_interval(2000)
+    assert not watcher.timer.isActive()
+    watcher.release()
+    assert watcher.timer.isActive() and watcher.timer.interval() == 2000

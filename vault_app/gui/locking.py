@@ -31,6 +31,7 @@ class IdleWatcher(QObject):
         self._timer = timer or QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.timeout.connect(self.idle)
+        self._holds = 0
         self.set_interval(interval_ms)
 
     @property
@@ -41,12 +42,22 @@ class IdleWatcher(QObject):
         """0 turns idle locking off."""
         self._interval = interval_ms
         self._timer.stop()
-        if interval_ms > 0:
+        if interval_ms > 0 and not self._holds:
             self._timer.start(interval_ms)
 
     def poke(self) -> None:
-        if self._interval > 0:
+        if self._interval > 0 and not self._holds:
             self._timer.start(self._interval)
+
+    def hold(self) -> None:
+        """No idle lock until :meth:`release`: the user is away on purpose (e.g. on a provider's
+        page fetching a token that is shown only once, to paste it into a waiting dialog)."""
+        self._holds += 1
+        self._timer.stop()
+
+    def release(self) -> None:
+        self._holds = max(0, self._holds - 1)
+        self.poke()
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if event.type() in _INPUT:

@@ -34,10 +34,7 @@ from vault_app.core.model import RecordRef
 from vault_app.core.secret import Secret
 from vault_app.gui import colours
 from vault_app.gui.icons import icon
-
-#: The engine's steps, in order (``vault_app.services.rotation.STEPS``; repeated here so that the
-#: window can show a dialog without importing the engine and its HTTP stack first).
-STEPS = ("check", "create", "apply", "test", "finish", "revoke")
+from vault_app.services.rotation_types import STEPS  # light: no provider/httpx import
 
 STEP_TEXT = {
     "check": "Check the current value with the provider",

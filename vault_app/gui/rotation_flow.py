@@ -285,9 +285,13 @@ class RotationFlow(QObject):
         parent = self.progress_dialog or self.window
         dialog = AssistDialog(url, instructions, parent)
         self.assist_dialog = dialog
+        # The user is on the provider's page, possibly for minutes: an idle lock now would cancel
+        # the paste of a token the provider shows only once.
+        self.window.idle.hold()
 
         def finished(_result: int) -> None:
             self.assist_dialog = None
+            self.window.idle.release()
             waiter.answer(dialog.secret())
 
         dialog.finished.connect(finished)

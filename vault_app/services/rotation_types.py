@@ -9,11 +9,16 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from vault_app.core.errors import VaultError
 from vault_app.core.model import TokenRecord
-from vault_app.providers.base import LiveInfo, Provider
-from vault_app.storage.rotation_store import Run, Step
+from vault_app.storage.rotation_store import Run, SlotInfo, Step
+
+if TYPE_CHECKING:
+    # Annotations only: the provider modules import httpx (~100 ms), which a front end that
+    # just names these types should not pay for.
+    from vault_app.providers.base import LiveInfo, Provider
 
 #: The steps a front end shows, in order.
 STEPS = ("check", "create", "apply", "test", "finish", "revoke")
@@ -95,3 +100,9 @@ class Plan:
     steps: tuple[str, ...]
     resumes: Run | None = None
     notes: tuple[str, ...] = ()
+
+
+__all__ = [
+    "STEPS", "Drift", "Interrupted", "LiveReport", "Outcome", "Plan", "Progress",
+    "ProgressCallback", "RotationError", "Run", "RunView", "SlotInfo", "Step",
+]
