@@ -142,9 +142,10 @@ class MainWindow(QMainWindow):
 
         self.idle = IdleWatcher(0, self.options.idle_timer, self)
         self.idle.idle.connect(lambda: self.lock("idle"))
-        app = QApplication.instance()
-        if app is not None:
-            app.installEventFilter(self.idle)
+        # Installed on the first unlock (see _watch_input), not here: an app-wide Python event
+        # filter makes PySide build the Python type of every object and event it is handed
+        # (~25 ms of enum set-up while the window is built), and idle only counts when unlocked.
+        self._watching_input = False
         self.screen_lock: ScreenLockWatcher | None = None
         if self.options.watch_screen_lock:
             self.screen_lock = ScreenLockWatcher(self)
@@ -466,6 +467,7 @@ class MainWindow(QMainWindow):
         select, self._pending_select = self._pending_select, None
         self._apply_snapshot(snapshot, select)
         self.idle.set_interval(self._idle_ms())
+        self.table.after_next_paint(self._watch_input)
         self.ticker.start()
         self.lock_action.setEnabled(True)
         self.locked_changed.emit(False)
@@ -892,6 +894,13 @@ class MainWindow(QMainWindow):
             self.locked_changed.emit(True)
         self._show_locked(f"Locked ({reason})." if reason else "Locked.")
 
+    def _watch_input(self) -> None:
+        """Input restarts the idle timer from now on (after the first paint: see __init__)."""
+        app = QApplication.instance()
+        if app is not None and not self._watching_input:
+            self._watching_input = True
+            app.installEventFilter(self.idle)
+
     def _show_locked(self, message: str) -> None:
         self.pages.setCurrentIndex(0)
         self.lock_action.setEnabled(False)
@@ -922,6 +931,7 @@ class MainWindow(QMainWindow):
         app = QApplication.instance()
         if app is not None:
             app.removeEventFilter(self.idle)
+        self._watching_input = False
         event.accept()
         self.closed.emit()
 

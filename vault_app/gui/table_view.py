@@ -32,6 +32,8 @@ from vault_app.gui.icons import icon
 from vault_app.gui.table_model import Column
 
 AnyIndex = QModelIndex | QPersistentModelIndex
+#: how long :meth:`TokenTable.after_next_paint` waits for a paint that may never come
+AFTER_PAINT_FALLBACK_MS = 500
 
 
 class CopyButtonDelegate(QStyledItemDelegate):
@@ -117,22 +119,35 @@ class TokenTable(QTableView):
         self.copy_delegate = CopyButtonDelegate(self)
         self.setItemDelegateForColumn(Column.COPY, self.copy_delegate)
         self._after_paint: list[Callable[[], None]] = []
+        # A window that is mapped but never exposed (covered, on another desktop) may not
+        # paint: the waiting work then runs anyway, a moment later.
+        self._paint_fallback = QTimer(self)
+        self._paint_fallback.setSingleShot(True)
+        self._paint_fallback.setInterval(AFTER_PAINT_FALLBACK_MS)
+        self._paint_fallback.timeout.connect(self._run_after_paint)
 
     def after_next_paint(self, callback: Callable[[], None]) -> None:
         """Call ``callback`` from the event loop once the rows have painted (at once when the
         table is not on screen and will not paint): work that may wait for the first sight."""
-        if self.isVisible():
+        if self.isVisible() and not self.window().isMinimized():
             self._after_paint.append(callback)
             self.viewport().update()
+            if not self._paint_fallback.isActive():
+                self._paint_fallback.start()
         else:
+            QTimer.singleShot(0, callback)
+
+    def _run_after_paint(self) -> None:
+        self._paint_fallback.stop()
+        waiting, self._after_paint = self._after_paint, []
+        for callback in waiting:
+            # From the event loop, once this paint is done (not inside it).
             QTimer.singleShot(0, callback)
 
     def paintEvent(self, event: QPaintEvent) -> None:
         super().paintEvent(event)
         if self._after_paint:
-            waiting, self._after_paint = self._after_paint, []
-            for callback in waiting:
-                QTimer.singleShot(0, callback)
+            self._run_after_paint()
 
     def set_default_widths(self) -> None:
         header = self.horizontalHeader()
