@@ -12,19 +12,21 @@ import signal
 import sys
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QSettings, Qt, QTimer
 from PySide6.QtGui import QColor, QPalette
-from PySide6.QtWidgets import QApplication, QSystemTrayIcon
+from PySide6.QtWidgets import QApplication
 
 from vault_app.gui.errors import install_excepthook
 from vault_app.gui.icons import app_icon
 from vault_app.gui.main_window import MainWindow, Options
-from vault_app.gui.notifier import Notifier
-from vault_app.gui.reminder_scheduler import ReminderScheduler
-from vault_app.gui.single_instance import RAISE, TRAY, SingleInstance
-from vault_app.gui.tray import TrayController
 from vault_app.services.home import VaultHome
+
+if TYPE_CHECKING:  # imported where used: a bare window (create_window) needs none of them
+    from vault_app.gui.notifier import Notifier
+    from vault_app.gui.reminder_scheduler import ReminderScheduler
+    from vault_app.gui.tray import TrayController
 
 log = logging.getLogger("vault_app.gui")
 
@@ -111,6 +113,12 @@ def assemble(
     window: MainWindow, *, use_tray: bool | None = None, watch_resume: bool = True
 ) -> Desktop:
     """Reminders, notifications and (where the desktop has one) the tray, around a window."""
+    from PySide6.QtWidgets import QSystemTrayIcon
+
+    from vault_app.gui.notifier import Notifier
+    from vault_app.gui.reminder_scheduler import ReminderScheduler
+    from vault_app.gui.tray import TrayController
+
     if use_tray is None:
         use_tray = QSystemTrayIcon.isSystemTrayAvailable()
     holder: list[TrayController] = []
@@ -147,6 +155,8 @@ def assemble(
 
 
 def run(home: str | None = None, tray: bool = False) -> int:
+    from vault_app.gui.single_instance import RAISE, TRAY, SingleInstance
+
     logging.basicConfig(level=logging.INFO, format="vault-app: %(message)s")
     app = application()
     vault_home = VaultHome.resolve(home)

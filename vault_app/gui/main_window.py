@@ -44,7 +44,6 @@ from vault_app.gui.detail_panel import DetailPanel
 from vault_app.gui.errors import show_error, user_message
 from vault_app.gui.icons import app_icon, icon
 from vault_app.gui.locking import IdleWatcher, ScreenLockWatcher
-from vault_app.gui.other_dialogs import HealthDialog, SettingsDialog
 from vault_app.gui.rotation_dialog import RotationNotice
 from vault_app.gui.rotation_flow import RotationFlow
 from vault_app.gui.rows import Row, environment_choices
@@ -56,7 +55,8 @@ from vault_app.gui.unlock_dialogs import CreateVaultDialog, UnlockDialog
 from vault_app.services.home import VaultHome
 from vault_app.services.vault import Vault
 
-if TYPE_CHECKING:  # the dialog pulls in token detection: imported when first opened
+if TYPE_CHECKING:  # imported when first opened (token detection, the health dialog's model)
+    from vault_app.gui.other_dialogs import HealthDialog, SettingsDialog
     from vault_app.gui.token_dialog import TokenDialog, TokenRequest
 
 log = logging.getLogger(__name__)
@@ -827,12 +827,16 @@ class MainWindow(QMainWindow):
         report = self.health_report()
         if report is None:
             return None
+        from vault_app.gui.other_dialogs import HealthDialog
+
         dialog = HealthDialog(report, self)
         dialog.open_token.connect(self.select)
         dialog.open()
         return dialog
 
     def show_settings(self) -> SettingsDialog:
+        from vault_app.gui.other_dialogs import SettingsDialog
+
         dialog = SettingsDialog(self.prefs, self)
 
         def accepted() -> None:

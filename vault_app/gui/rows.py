@@ -61,19 +61,30 @@ def build_rows(records: Sequence[TokenRecord], prod_envs: Sequence[str] = ("prod
     prod = frozenset(prod_envs)
     rows: list[Row] = []
     append = rows.append
+    # tuple.__new__ with every field: the named tuple's own __new__ is a Python function,
+    # a third of the time here at 10,000 rows.
+    new, join, summary = tuple.__new__, " ".join, scopes_summary
     for r in records:
         scopes = r.constraints.scopes
         provider = r.provider or ""
-        expires = None if r.expires_at is None else int(r.expires_at.timestamp())
-        search = " ".join((r.name, r.env, provider, r.kind or "", *r.tags, *scopes)).lower()
+        at = r.expires_at
+        expires = None if at is None else int(at.timestamp())
+        name, env = r.name, r.env
+        search = join((name, env, provider, r.kind or "", *r.tags, *scopes)).lower()
         append(
-            Row(
-                r,
-                (r.name, r.env, provider or "unknown", scopes_summary(scopes)),
-                expires,
-                NEVER if expires is None else expires,
-                r.env in prod,
-                search,
+            new(
+                Row,
+                (
+                    r,
+                    (name, env, provider or "unknown", summary(scopes)),
+                    expires,
+                    NEVER if expires is None else expires,
+                    env in prod,
+                    search,
+                    (),
+                    None,
+                    (),
+                ),
             )
         )
     return rows

@@ -73,6 +73,8 @@ def status_of(expires: int | None, now: int, expiring_seconds: int) -> str:
     return "expiring" if left < expiring_seconds else "ok"
 
 
+_FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
+_NO_FLAGS = Qt.ItemFlag.NoItemFlags
 _DISPLAY = int(Qt.ItemDataRole.DisplayRole)
 _DECORATION = int(Qt.ItemDataRole.DecorationRole)
 _FOREGROUND = int(Qt.ItemDataRole.ForegroundRole)
@@ -227,13 +229,8 @@ class TokenTableModel(QAbstractTableModel):
         return None
 
     def flags(self, index: AnyIndex) -> Qt.ItemFlag:
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        return (
-            Qt.ItemFlag.ItemIsEnabled
-            | Qt.ItemFlag.ItemIsSelectable
-            | Qt.ItemFlag.ItemNeverHasChildren
-        )
+        # Called for every painted cell: one constant, not two Python enum operations.
+        return _FLAGS if index.isValid() else _NO_FLAGS
 
     def data(self, index: AnyIndex, role: int = _DISPLAY) -> Any:
         # The roles a view asks for on every paint come first, and each is a tuple lookup.
