@@ -45,7 +45,7 @@ _TEXT_FIELDS = (
     ("scopes", "&Scopes:", "comma separated, e.g. repo, read:org"),
     ("cidrs", "&CIDRs:", "comma separated, e.g. 203.0.113.0/24"),
     ("countries", "C&ountries:", "comma separated ISO codes, e.g. DE, FR"),
-    ("endpoints", "E&ndpoints:", "comma separated URLs"),
+    ("endpoints", "E&ndpoints:", "comma separated METHOD /path, e.g. GET /repos/**"),
     ("resources", "&Resources:", "comma separated, e.g. project:web"),
     ("tags", "&Tags:", "comma separated"),
 )
