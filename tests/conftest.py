@@ -7,11 +7,16 @@ calls :func:`require_system`. On a laptop without it the test skips; with
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from support import PASSPHRASE, Cli, base_env
+
+# The providers' local fake servers (tests/providers/provider_fakes.py) serve several test folders.
+sys.path.insert(0, str(Path(__file__).resolve().parent / "providers"))
+from provider_fakes import FakeGitHub, FakeGitLab, FakeVault, serve
 
 
 @pytest.fixture
@@ -40,3 +45,24 @@ def no_keyring(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     keyring.set_keyring(fail.Keyring())
     yield
     keyring.set_keyring(previous)
+
+
+@pytest.fixture
+def gitlab() -> Iterator[FakeGitLab]:
+    """A GitLab-API server on 127.0.0.1."""
+    with serve(FakeGitLab()) as fake:
+        yield fake
+
+
+@pytest.fixture
+def hcv() -> Iterator[FakeVault]:
+    """A HashiCorp-Vault-API server on 127.0.0.1."""
+    with serve(FakeVault()) as fake:
+        yield fake
+
+
+@pytest.fixture
+def github() -> Iterator[FakeGitHub]:
+    """A GitHub-API server on 127.0.0.1."""
+    with serve(FakeGitHub()) as fake:
+        yield fake

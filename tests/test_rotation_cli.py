@@ -5,20 +5,11 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Iterator
 from pathlib import Path
-
-import pytest
 
 sys.path.insert(0, str(Path(__file__).parent / "providers"))
 
 from provider_fakes import FakeGitHub, FakeGitLab, serve
-
-
-@pytest.fixture
-def gitlab() -> Iterator[FakeGitLab]:
-    with serve(FakeGitLab()) as fake:
-        yield fake
 
 
 def _add_gitlab(cli, fake: FakeGitLab, *extra: str) -> str:

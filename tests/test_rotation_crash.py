@@ -10,14 +10,12 @@ from __future__ import annotations
 import json
 import signal
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent / "providers"))
 
-from provider_fakes import FakeGitLab, FakeVault, serve
 
 BETWEEN_STEPS = [
     "after-started",
@@ -31,16 +29,6 @@ BETWEEN_STEPS = [
 ]
 
 
-@pytest.fixture
-def gitlab() -> Iterator[FakeGitLab]:
-    with serve(FakeGitLab()) as fake:
-        yield fake
-
-
-@pytest.fixture
-def hcv() -> Iterator[FakeVault]:
-    with serve(FakeVault()) as fake:
-        yield fake
 
 
 def _crash_then_resume(cli, adapter: str, url: str, old: str, point: str):

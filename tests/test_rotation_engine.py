@@ -12,7 +12,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent / "providers"))
 
-from provider_fakes import FakeCloudflare, FakeGitLab, FakeNpm, FakeVault, serve
+from provider_fakes import FakeCloudflare, FakeNpm, serve
 
 from vault_app.core.clock import FixedClock
 from vault_app.core.secret import Secret
@@ -33,16 +33,6 @@ def vault(tmp_path: Path, no_keyring: None) -> Iterator[Vault]:
         yield v
 
 
-@pytest.fixture
-def gitlab() -> Iterator[FakeGitLab]:
-    with serve(FakeGitLab()) as fake:
-        yield fake
-
-
-@pytest.fixture
-def hcv() -> Iterator[FakeVault]:
-    with serve(FakeVault()) as fake:
-        yield fake
 
 
 @pytest.fixture

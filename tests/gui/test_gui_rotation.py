@@ -11,7 +11,6 @@ from collections.abc import Iterable, Iterator
 from datetime import timedelta
 from pathlib import Path
 
-import pytest
 from gui_support import NOW, PASSPHRASE, run_python  # type: ignore[import-not-found]
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QDesktopServices
@@ -30,7 +29,6 @@ from PySide6.QtWidgets import (
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "providers"))
 
-from provider_fakes import FakeGitHub, FakeGitLab, FakeVault, serve
 
 from vault_app.core.clock import FixedClock
 from vault_app.core.model import RecordRef
@@ -42,22 +40,7 @@ from vault_app.services.vault import Vault
 LONG = 20_000
 
 
-@pytest.fixture
-def gitlab() -> Iterator[FakeGitLab]:
-    with serve(FakeGitLab()) as fake:
-        yield fake
 
-
-@pytest.fixture
-def hcv() -> Iterator[FakeVault]:
-    with serve(FakeVault()) as fake:
-        yield fake
-
-
-@pytest.fixture
-def github() -> Iterator[FakeGitHub]:
-    with serve(FakeGitHub()) as fake:
-        yield fake
 
 
 def _open(root: Path, clock: FixedClock | None = None) -> Vault:
