@@ -44,8 +44,8 @@ from vault_app.gui.detail_panel import DetailPanel
 from vault_app.gui.errors import show_error, user_message
 from vault_app.gui.icons import app_icon, icon
 from vault_app.gui.locking import IdleWatcher, ScreenLockWatcher
-from vault_app.gui.rotation_dialog import RotationNotice
 from vault_app.gui.rotation_flow import RotationFlow
+from vault_app.gui.rotation_notice import RotationNotice
 from vault_app.gui.rows import Row, environment_choices
 from vault_app.gui.settings import PINNED, Preferences, forget, load_refs, push_recent, set_pinned
 from vault_app.gui.snapshot import Health, Snapshot, assess_rows, take_snapshot

@@ -12,7 +12,7 @@ import html
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from PySide6.QtCore import QUrl, Signal
+from PySide6.QtCore import QUrl
 from PySide6.QtGui import QCloseEvent, QDesktopServices, QKeyEvent, Qt
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -90,21 +90,7 @@ class PlanInfo:
         return RecordRef(self.name, self.env)
 
 
-@dataclass(frozen=True, slots=True)
-class InterruptedInfo:
-    name: str
-    env: str
-    adapter: str
-    state: str
-    started: str
-    advice: str
-
-    @property
-    def ref(self) -> RecordRef:
-        return RecordRef(self.name, self.env)
-
-
-def _label(text: str = "", *, rich: bool = False, wrap: bool = True) -> QLabel:
+def text_label(text: str = "", *, rich: bool = False, wrap: bool = True) -> QLabel:
     label = QLabel(text)
     label.setTextFormat(Qt.TextFormat.RichText if rich else Qt.TextFormat.PlainText)
     label.setWordWrap(wrap)
@@ -133,7 +119,7 @@ class RotateConfirmDialog(QDialog):
         self.setMinimumWidth(480)
         layout = QVBoxLayout(self)
         verb = "Resume the rotation of" if plan.resumes else "Rotate"
-        self.question = _label(
+        self.question = text_label(
             f"{verb} {_who(plan.name, plan.env, plan.prod)} with the "
             f"<b>{html.escape(plan.adapter)}</b> adapter?",
             rich=True,
@@ -141,7 +127,7 @@ class RotateConfirmDialog(QDialog):
         self.question.setObjectName("rotateQuestion")
         layout.addWidget(self.question)
         steps = "".join(f"<li>{html.escape(STEP_TEXT.get(s, s))}</li>" for s in plan.steps)
-        self.steps = _label(f"<b>Steps</b><ol style='margin-top:2px'>{steps}</ol>", rich=True)
+        self.steps = text_label(f"<b>Steps</b><ol style='margin-top:2px'>{steps}</ol>", rich=True)
         self.steps.setObjectName("rotatePlanSteps")
         layout.addWidget(self.steps)
         notes = list(plan.notes)
@@ -151,7 +137,7 @@ class RotateConfirmDialog(QDialog):
                 f"An interrupted run (stopped at '{plan.resumes}') will be resumed where it "
                 "stopped.",
             )
-        self.notes = _label(
+        self.notes = text_label(
             "".join(f"<p style='margin:2px'>• {html.escape(n)}</p>" for n in notes), rich=True
         )
         self.notes.setObjectName("rotatePlanNotes")
@@ -187,10 +173,10 @@ class _StepRow:
         self.step = step
         self.icon = QLabel()
         self.icon.setFixedSize(20, 20)
-        self.name = _label(STEP_TEXT.get(step, step), wrap=False)
-        self.status = _label("", wrap=False)
+        self.name = text_label(STEP_TEXT.get(step, step), wrap=False)
+        self.status = text_label("", wrap=False)
         self.status.setObjectName(f"stepStatus_{step}")
-        self.detail = _label("")
+        self.detail = text_label("")
         self.detail.setObjectName(f"stepDetail_{step}")
         self.detail.setVisible(False)
         grid.addWidget(self.icon, 2 * row, 0, Qt.AlignmentFlag.AlignTop)
@@ -228,7 +214,7 @@ class RotationProgressDialog(QDialog):
         self.setMinimumWidth(560)
         self.setModal(True)
         layout = QVBoxLayout(self)
-        self.header = _label(rich=True)
+        self.header = text_label(rich=True)
         self.header.setObjectName("rotationHeader")
         layout.addWidget(self.header)
         frame = QFrame()
@@ -238,16 +224,16 @@ class RotationProgressDialog(QDialog):
         grid.setHorizontalSpacing(10)
         self.rows = {step: _StepRow(grid, i, step) for i, step in enumerate(STEPS)}
         layout.addWidget(frame)
-        self.result_label = _label(rich=True)
+        self.result_label = text_label(rich=True)
         self.result_label.setObjectName("rotationResult")
         self.result_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         layout.addWidget(self.result_label)
-        self.warnings = _label(rich=True)
+        self.warnings = text_label(rich=True)
         self.warnings.setObjectName("rotationWarnings")
         self.warnings.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.warnings.setVisible(False)
         layout.addWidget(self.warnings)
-        self.summary = _label(rich=True)
+        self.summary = text_label(rich=True)
         self.summary.setObjectName("rotationSummary")
         self.summary.setVisible(False)
         layout.addWidget(self.summary)
@@ -389,7 +375,7 @@ class AssistDialog(QDialog):
         self.setAccessibleName("Paste the new token")
         self.setMinimumWidth(520)
         layout = QVBoxLayout(self)
-        self.instructions = _label(instructions)
+        self.instructions = text_label(instructions)
         self.instructions.setObjectName("assistInstructions")
         layout.addWidget(self.instructions)
         self.open_button = QPushButton("&Open settings page")
@@ -409,7 +395,7 @@ class AssistDialog(QDialog):
         value_label.setBuddy(self.value)
         layout.addWidget(value_label)
         layout.addWidget(self.value)
-        self.hint = _label(
+        self.hint = text_label(
             "The vault tests the new value before it replaces the old one. Cancel changes "
             "nothing in the vault."
         )
@@ -454,7 +440,7 @@ class DueDialog(QDialog):
         self.setMinimumWidth(460)
         layout = QVBoxLayout(self)
         layout.addWidget(
-            _label(
+            text_label(
                 "These tokens have passed their rotation interval and their provider can rotate "
                 "them without your help. Nothing happens until you choose."
             )
@@ -492,121 +478,12 @@ class DueDialog(QDialog):
         return out
 
 
-class RotationNotice(QFrame):
-    """A bar above the table (non-modal): interrupted runs with Resume / Roll back, or due tokens."""
-
-    resume_requested = Signal(object)  # RecordRef
-    rollback_requested = Signal(object)  # RecordRef
-    review_due_requested = Signal()
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setObjectName("rotationNotice")
-        self.setAccessibleName("Rotation notice")
-        self.setFrameShape(QFrame.Shape.StyledPanel)
-        self.setStyleSheet(
-            "#rotationNotice { background-color: #fff4d6; border: 1px solid #e0b84d; }"
-            " #rotationNotice QLabel { color: #3d3000; }"
-        )
-        self._layout = QVBoxLayout(self)
-        self._layout.setContentsMargins(10, 6, 10, 6)
-        self._rows: list[QWidget] = []
-        self.interrupted: list[InterruptedInfo] = []
-        self.due: list[tuple[RecordRef, str]] = []
-        self.hide()
-
-    def _clear(self) -> None:
-        for row in self._rows:
-            self._layout.removeWidget(row)
-            row.deleteLater()
-        self._rows = []
-
-    def show_state(
-        self, interrupted: Sequence[InterruptedInfo], due: Sequence[tuple[RecordRef, str]]
-    ) -> None:
-        self.interrupted = list(interrupted)
-        self.due = list(due)
-        self._clear()
-        for item in self.interrupted:
-            self._add_interrupted(item)
-        if self.due:
-            self._add_due()
-        self.setVisible(bool(self.interrupted or self.due))
-
-    def _row(self) -> QHBoxLayout:
-        widget = QWidget()
-        row = QHBoxLayout(widget)
-        row.setContentsMargins(0, 0, 0, 0)
-        self._layout.addWidget(widget)
-        self._rows.append(widget)
-        return row
-
-    def _add_interrupted(self, item: InterruptedInfo) -> None:
-        row = self._row()
-        mark = QLabel()
-        mark.setPixmap(icon("health-warning").pixmap(18, 18))
-        row.addWidget(mark, 0, Qt.AlignmentFlag.AlignTop)
-        text = _label(
-            f"<b>The rotation of {html.escape(item.name)} ({html.escape(item.env)}) was "
-            f"interrupted</b> at '{html.escape(item.state)}' ({html.escape(item.adapter)}, "
-            f"started {html.escape(item.started)}). Nothing was lost: the vault still holds a "
-            "working value. Resume to finish the rotation, or roll it back.",
-            rich=True,
-        )
-        text.setObjectName("rotationNoticeText")
-        text.setToolTip(item.advice)
-        row.addWidget(text, 1)
-        resume = QPushButton("&Resume…")
-        resume.setObjectName("noticeResume")
-        resume.setAccessibleName(f"Resume the rotation of {item.name} ({item.env})")
-        resume.clicked.connect(lambda: self.resume_requested.emit(item.ref))
-        back = QPushButton("Roll &back…")
-        back.setObjectName("noticeRollback")
-        back.setAccessibleName(f"Roll back the rotation of {item.name} ({item.env})")
-        back.clicked.connect(lambda: self.rollback_requested.emit(item.ref))
-        row.addWidget(resume, 0, Qt.AlignmentFlag.AlignTop)
-        row.addWidget(back, 0, Qt.AlignmentFlag.AlignTop)
-        if len(self._rows) == 1:
-            self._add_dismiss(row)
-
-    def _add_due(self) -> None:
-        row = self._row()
-        mark = QLabel()
-        mark.setPixmap(icon("status-expiring").pixmap(18, 18))
-        row.addWidget(mark)
-        count = len(self.due)
-        names = ", ".join(f"{ref.name} ({ref.env})" for ref, _why in self.due[:3])
-        more = f" and {count - 3} more" if count > 3 else ""
-        text = _label(
-            f"<b>{count} token{'s are' if count != 1 else ' is'} due for rotation:</b> "
-            f"{html.escape(names + more)}.",
-            rich=True,
-        )
-        text.setObjectName("rotationNoticeDue")
-        row.addWidget(text, 1)
-        review = QPushButton("Re&view…")
-        review.setObjectName("noticeReviewDue")
-        review.clicked.connect(self.review_due_requested)
-        row.addWidget(review)
-        if len(self._rows) == 1:
-            self._add_dismiss(row)
-
-    def _add_dismiss(self, row: QHBoxLayout) -> None:
-        dismiss = QPushButton("Dismiss")
-        dismiss.setObjectName("noticeDismiss")
-        dismiss.setFlat(True)
-        dismiss.setToolTip("Hide this notice until the next unlock")
-        dismiss.clicked.connect(self.hide)
-        row.addWidget(dismiss, 0, Qt.AlignmentFlag.AlignTop)
-
 
 __all__ = [
     "STEPS",
     "AssistDialog",
     "DueDialog",
-    "InterruptedInfo",
     "PlanInfo",
     "RotateConfirmDialog",
-    "RotationNotice",
     "RotationProgressDialog",
 ]

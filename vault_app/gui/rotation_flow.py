@@ -29,11 +29,11 @@ from vault_app.gui.history_view import History, history_from
 from vault_app.gui.rotation_dialog import (
     AssistDialog,
     DueDialog,
-    InterruptedInfo,
     PlanInfo,
     RotateConfirmDialog,
     RotationProgressDialog,
 )
+from vault_app.gui.rotation_notice import InterruptedInfo
 from vault_app.services.vault import Vault
 
 if TYPE_CHECKING:
