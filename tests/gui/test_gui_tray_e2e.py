@@ -9,7 +9,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from desktop_parts import App, dunst, notifications  # type: ignore[import-not-found]
+from desktop_parts import App, dunst, notifications, wait_until  # type: ignore[import-not-found]
 from support import PASSPHRASE, base_env, require_system  # type: ignore[import-not-found]
 from system_parts import dbus_session  # type: ignore[import-not-found]
 
@@ -44,6 +44,8 @@ def test_expiry_reminder_reaches_dunst_once(tmp_path, xvfb_display):
             try:
                 app.wait_for("reminder schedule loaded")
                 app.wait_for("reminder: DEPLOY_KEY (prod)")
+                # The app logs the reminder as it sends it; dunst may show it a moment later.
+                wait_until(lambda: notifications(env), 15, "the reminder in dunst")
                 shown = notifications(env)
             finally:
                 assert app.stop() == 0, app.text()
