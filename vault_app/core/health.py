@@ -29,9 +29,10 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from functools import lru_cache
+from typing import Protocol
 
 from vault_app.core.model import RecordRef, TokenId, TokenRecord
 from vault_app.core.policy import Policy
@@ -129,10 +130,10 @@ def evaluate_health(
     Reuse is judged across all records even when ``env`` is given, so a prod token that shares
     its value with a dev token is reported under both environments.
     """
-    now = _aware(now)
+    now_us = epoch_us(now)
     findings = list(_reuse_findings(records, policy))
     for record in records:
-        findings.extend(_record_findings(record, policy, now))
+        findings.extend(_record_findings(record, policy, now_us))
     if env is not None:
         findings = [f for f in findings if any(t.env == env for t in f.tokens)]
     findings.sort(key=Finding.sort_key)
@@ -140,7 +141,20 @@ def evaluate_health(
     return HealthReport(tuple(findings), checked)
 
 
-def reused_map(records: Sequence[TokenRecord]) -> dict[TokenId, tuple[RecordRef, ...]]:
+class Holder(Protocol):
+    """What reuse is judged from: a record, or a lighter row with the same four fields."""
+
+    @property
+    def id(self) -> TokenId: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def env(self) -> str: ...
+    @property
+    def fingerprint(self) -> str: ...
+
+
+def reused_map(records: Sequence[Holder]) -> dict[TokenId, tuple[RecordRef, ...]]:
     """For each record whose value is stored elsewhere too: the other records holding it.
 
     Records with a unique value are left out; an empty fingerprint is "unknown" and never matches.
@@ -157,15 +171,20 @@ def reused_map(records: Sequence[TokenRecord]) -> dict[TokenId, tuple[RecordRef,
 # Reuse
 
 
-def _groups(records: Iterable[TokenRecord]) -> list[list[TokenRecord]]:
-    by_fingerprint: dict[str, list[TokenRecord]] = defaultdict(list)
+def _groups(records: Iterable[Holder]) -> list[list[Holder]]:
+    by_fingerprint: dict[str, list[Holder]] = defaultdict(list)
     for record in records:
         if record.fingerprint:
             by_fingerprint[record.fingerprint].append(record)
     return [group for group in by_fingerprint.values() if len(group) > 1]
 
 
-def _reuse_findings(records: Sequence[TokenRecord], policy: Policy) -> Iterable[Finding]:
+def reuse_findings(records: Sequence[Holder], policy: Policy) -> list[Finding]:
+    """The findings about values stored more than once (judged across every record given)."""
+    return list(_reuse_findings(records, policy))
+
+
+def _reuse_findings(records: Sequence[Holder], policy: Policy) -> Iterable[Finding]:
     for group in _groups(records):
         refs = tuple(sorted({_ref(r) for r in group}, key=_ref_key))
         envs = sorted({r.env for r in group})
@@ -204,7 +223,6 @@ class _Facts:
 
     record: TokenRecord
     policy: Policy
-    now: datetime
     ref: RecordRef
     who: str
     prod: bool
@@ -213,7 +231,6 @@ class _Facts:
     token_expiry: datetime | None
     broad: tuple[str, ...]
     unscoped: bool
-    expired: bool
     #: no expiry anywhere: none recorded, and none embedded in the token
     permanent: bool
     #: when the current value was issued: last rotation, else creation
@@ -223,7 +240,7 @@ class _Facts:
         return Finding(code, severity, message, (self.ref,))
 
 
-def _facts(record: TokenRecord, policy: Policy, now: datetime) -> _Facts:
+def _facts(record: TokenRecord, policy: Policy) -> _Facts:
     ref = RecordRef(record.name, record.env)
     info = record.token_info
     expires_at = _aware(record.expires_at) if record.expires_at is not None else None
@@ -232,7 +249,6 @@ def _facts(record: TokenRecord, policy: Policy, now: datetime) -> _Facts:
     return _Facts(
         record,
         policy,
-        now,
         ref,
         f"{record.name} ({record.env})",
         policy.is_prod(record.env),
@@ -241,43 +257,115 @@ def _facts(record: TokenRecord, policy: Policy, now: datetime) -> _Facts:
         token_expiry,
         policy.wildcard_matches(scopes) if scopes else (),
         not scopes and policy.is_scoped_provider(record.provider),
-        expires_at is not None and expires_at <= now,
         expires_at is None and token_expiry is None,
         _aware(record.last_rotated_at or record.created_at),
     )
 
 
-def _record_findings(record: TokenRecord, policy: Policy, now: datetime) -> list[Finding]:
+def _record_findings(record: TokenRecord, policy: Policy, now_us: int) -> list[Finding]:
+    out = static_findings(record, policy)
+    out.extend(
+        timed_findings(
+            RecordRef(record.name, record.env),
+            policy,
+            now_us,
+            expires_us=None if record.expires_at is None else epoch_us(record.expires_at),
+            issued_us=epoch_us(record.last_rotated_at or record.created_at),
+            rotate_every_days=record.rotate_every_days,
+            rotated=record.last_rotated_at is not None,
+        )
+    )
+    return out
+
+
+def static_findings(record: TokenRecord, policy: Policy) -> list[Finding]:
+    """The record's findings that depend on nothing but the record and the policy.
+
+    They can be kept beside the record until either changes (``services/listing.py`` does);
+    the ones that move with the clock are :func:`timed_findings`.
+    """
     # Rules append to one list: eight generators per record cost more than the rules themselves.
-    facts = _facts(record, policy, now)
+    facts = _facts(record, policy)
     out: list[Finding] = []
     for rule in _RULES:
         rule(facts, out)
     return out
 
 
-def _expiry(f: _Facts, out: list[Finding]) -> None:
-    if f.expires_at is None:
-        return
-    left = (f.expires_at - f.now).total_seconds()
-    if left <= 0:
+def timed_findings(
+    ref: RecordRef,
+    policy: Policy,
+    now_us: int,
+    *,
+    expires_us: int | None,
+    issued_us: int,
+    rotate_every_days: int | None,
+    rotated: bool,
+) -> list[Finding]:
+    """Findings that move with the clock: expired, expiring soon, rotation overdue.
+
+    Times are integer microseconds since the epoch (:func:`epoch_us`), so that a caller holding
+    the stored whole seconds builds no datetime in the common case where nothing is due. An
+    expired record gets no rotation-overdue: the expiry finding already says to rotate.
+    """
+    out: list[Finding] = []
+    expired = False
+    if expires_us is not None:
+        left_us = expires_us - now_us
+        if left_us <= 0:
+            expired = True
+            out.append(_expired(ref, policy, left_us / 1e6, expires_us))
+        elif left_us < policy.expiring_within_seconds * 1_000_000:
+            out.append(_expiring(ref, left_us / 1e6, expires_us))
+    interval = rotate_every_days if rotate_every_days is not None else policy.default_rotation_days
+    if interval is None or interval <= 0 or expired:
+        return out
+    age_us = now_us - issued_us
+    if age_us > interval * 86_400_000_000:
+        verb = "last rotated" if rotated else "created"
         out.append(
-            f.finding(
-                "expired",
-                Severity.CRITICAL if f.prod else Severity.WARNING,
-                f"{f.who} expired {_span_words(-left)} ago ({_when(f.expires_at)}). Replace it with "
-                "a new token from the provider, or remove the record if it is no longer used.",
-            )
-        )
-    elif left < f.policy.expiring_within_seconds:
-        out.append(
-            f.finding(
-                "expiring-soon",
+            Finding(
+                "rotation-overdue",
                 Severity.WARNING,
-                f"{f.who} expires in {_span_words(left)} ({_when(f.expires_at)}). "
-                "Rotate it before then and store the new value.",
+                f"{_name(ref)} was {verb} {_span_words(age_us / 1e6)} ago and should be rotated "
+                f"every {interval} days. Rotate it and store the new value.",
+                (ref,),
             )
         )
+    return out
+
+
+def epoch_us(moment: datetime) -> int:
+    """Microseconds since the epoch, exactly (a float timestamp would round); naive means UTC."""
+    return (_aware(moment) - _EPOCH) // _MICROSECOND
+
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_MICROSECOND = timedelta(microseconds=1)
+
+
+def _from_us(moment_us: int) -> datetime:
+    return _EPOCH + timedelta(microseconds=moment_us)
+
+
+def _expired(ref: RecordRef, policy: Policy, left: float, expires_us: int) -> Finding:
+    return Finding(
+        "expired",
+        Severity.CRITICAL if policy.is_prod(ref.env) else Severity.WARNING,
+        f"{_name(ref)} expired {_span_words(-left)} ago ({_when(_from_us(expires_us))}). Replace "
+        "it with a new token from the provider, or remove the record if it is no longer used.",
+        (ref,),
+    )
+
+
+def _expiring(ref: RecordRef, left: float, expires_us: int) -> Finding:
+    return Finding(
+        "expiring-soon",
+        Severity.WARNING,
+        f"{_name(ref)} expires in {_span_words(left)} ({_when(_from_us(expires_us))}). "
+        "Rotate it before then and store the new value.",
+        (ref,),
+    )
 
 
 def _access(f: _Facts, out: list[Finding]) -> None:
@@ -356,25 +444,6 @@ def _ip_restriction(f: _Facts, out: list[Finding]) -> None:
         )
 
 
-def _rotation(f: _Facts, out: list[Finding]) -> None:
-    interval = f.record.rotate_every_days
-    if interval is None:
-        interval = f.policy.default_rotation_days
-    if interval is None or interval <= 0 or f.expired:
-        return
-    age = (f.now - f.issued).total_seconds()
-    if age > interval * 86400:
-        verb = "last rotated" if f.record.last_rotated_at else "created"
-        out.append(
-            f.finding(
-                "rotation-overdue",
-                Severity.WARNING,
-                f"{f.who} was {verb} {_span_words(age)} ago and should be rotated every "
-                f"{interval} days. Rotate it and store the new value.",
-            )
-        )
-
-
 def _environment_mismatch(f: _Facts, out: list[Finding]) -> None:
     hint = f.info.get("environment_hint")
     hint = hint.strip().lower() if isinstance(hint, str) else None
@@ -447,11 +516,9 @@ def _expiry_agreement(f: _Facts, out: list[Finding]) -> None:
 
 
 _RULES: tuple[Callable[[_Facts, list[Finding]], None], ...] = (
-    _expiry,
     _access,
     _lifetime,
     _ip_restriction,
-    _rotation,
     _environment_mismatch,
     _token_checks,
     _expiry_agreement,
@@ -462,7 +529,7 @@ _RULES: tuple[Callable[[_Facts, list[Finding]], None], ...] = (
 # Helpers
 
 
-def _ref(record: TokenRecord) -> RecordRef:
+def _ref(record: Holder) -> RecordRef:
     return RecordRef(record.name, record.env)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from datetime import datetime
 from functools import lru_cache
@@ -31,17 +32,50 @@ def record_json(
     expiring_within_seconds: int = 7 * 86400,
     findings: Sequence[Finding] = (),
 ) -> dict[str, object]:
+    head, mid, tail = _static_members(record)
+    return {
+        **head,
+        "seconds_left": record.seconds_left(now),
+        "status": str(record.status(now, expiring_within_seconds)),
+        **mid,
+        "reused_in": [{"name": r.name, "env": r.env} for r in reused_in],
+        "findings": [finding_json(f) for f in findings],
+        **tail,
+    }
+
+
+def finding_json(finding: Finding) -> dict[str, str]:
+    return {"code": finding.code, "severity": str(finding.severity), "message": finding.message}
+
+
+def static_parts(record: TokenRecord) -> tuple[str, str, str]:
+    """The members of :func:`record_json` that change with neither the clock nor other records,
+    as compact JSON text (no braces) in three runs around the ones that do: ``list`` keeps them
+    per record and splices in seconds_left/status and reused_in/findings (services/listing.py).
+    """
+    head, mid, tail = _static_members(record)
+    return compact(head)[1:-1], compact(mid)[1:-1], compact(tail)[1:-1]
+
+
+def compact(data: object) -> str:
+    """The JSON text that pipes get: no spaces, UTF-8 as is."""
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+
+
+def _static_members(
+    record: TokenRecord,
+) -> tuple[dict[str, object], dict[str, object], dict[str, object]]:
     c = record.constraints
     # Tuples go to JSON as arrays as they are: no copies, since this runs for every record.
-    return {
+    head: dict[str, object] = {
         "name": record.name,
         "env": record.env,
         "provider": record.provider,
         "kind": record.kind,
         "expires_at": iso(record.expires_at),
         "not_before": iso(record.not_before),
-        "seconds_left": record.seconds_left(now),
-        "status": str(record.status(now, expiring_within_seconds)),
+    }
+    mid: dict[str, object] = {
         "scopes": c.scopes,
         "cidrs": c.cidrs,
         "countries": c.countries,
@@ -50,9 +84,8 @@ def record_json(
         "tags": record.tags,
         "notes": record.notes,
         "rotate_every_days": record.rotate_every_days,
-        "reused_in": [{"name": r.name, "env": r.env} for r in reused_in],
-        "findings": [{"code": f.code, "severity": str(f.severity), "message": f.message}
-                     for f in findings],
+    }
+    tail: dict[str, object] = {
         "sources": dict(sorted(record.sources.items())),
         "provider_options": dict(record.provider_options),
         "version": record.version,
@@ -61,6 +94,7 @@ def record_json(
         "updated_at": iso(record.updated_at),
         "last_rotated_at": iso(record.last_rotated_at),
     }
+    return head, mid, tail
 
 
 def countdown(seconds: int | None) -> str:
