@@ -390,6 +390,13 @@ class Vault:
         shown = [r for r in everything if wanted is None or r.env == wanted]
         return Overview(shown, reused_map(everything), self.health(wanted, everything))
 
+    def list_json(self, env: str | None = None) -> str:
+        """``list --json`` as compact JSON text: the same objects as :meth:`overview` gives with
+        :func:`views.record_json`, from kept per-record views (see ``services/listing.py``)."""
+        from vault_app.services.listing import list_json
+
+        return list_json(self._db, self._repo, self.policy(), self.clock.now(), env)
+
     def record_health(self, record: TokenRecord) -> tuple[tuple[RecordRef, ...], list[Finding]]:
         """One record's reuse and findings, through the fingerprint index: no full read."""
         from vault_app.core.health import evaluate_health

@@ -19,6 +19,7 @@ from vault_app.securefs import tighten
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
 _MIGRATION_NAME = re.compile(r"(\d{4})_[a-z0-9_]+\.sql")
+PAGE_CACHE_KIB = 32 * 1024
 BUSY_TIMEOUT_MS = 5000
 PAGE_SIZE = 4096
 
@@ -57,7 +58,7 @@ class Database:
         if path.exists():
             raise VaultError(f"a vault already exists at {path.parent}")
         conn = _connect(path, key, create=True)
-        conn.execute("PRAGMA journal_mode = WAL")
+        _tune(conn)
         db = cls(conn, path)
         db.migrate()
         db.tighten_files()
@@ -85,7 +86,7 @@ class Database:
                 f"{path.name} is an encrypted database, but not a Vault App vault"
             )
         try:
-            conn.execute("PRAGMA journal_mode = WAL")
+            _tune(conn)
             db.migrate()
         except sqlcipher3.DatabaseError:
             conn.close()
@@ -202,3 +203,11 @@ def _connect(path: Path, key: bytes, *, create: bool) -> Any:
     conn.execute("PRAGMA foreign_keys = ON")
     conn.execute("PRAGMA secure_delete = ON")
     return conn
+
+
+def _tune(conn: Any) -> None:
+    """After the file has proved readable (this pragma reads the header)."""
+    conn.execute("PRAGMA journal_mode = WAL")
+    # Room for a big vault's listing (~1 KB a record) so that no page is decrypted twice in one
+    # read; SQLite takes the memory only as pages are read.
+    conn.execute(f"PRAGMA cache_size = -{PAGE_CACHE_KIB}")

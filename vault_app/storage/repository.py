@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import os
 import uuid
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from functools import lru_cache
 from types import MappingProxyType
@@ -166,6 +166,16 @@ class TokenRepository:
             sql += " AND env = ?"
             params += (env,)
         return [_row_to_record(row) for row in self._db.execute(sql + " ORDER BY env", params)]
+
+    def by_ids(self, ids: Sequence[str]) -> list[TokenRecord]:
+        """The records with these ids (any order); unknown ids are skipped."""
+        out: list[TokenRecord] = []
+        for start in range(0, len(ids), 500):  # under SQLite's limit on bound parameters
+            chunk = tuple(ids[start : start + 500])
+            marks = ", ".join("?" * len(chunk))
+            rows = self._db.execute(f"SELECT {_COLUMNS} FROM tokens WHERE id IN ({marks})", chunk)
+            out.extend(_row_to_record(row) for row in rows)
+        return out
 
     def with_fingerprint(self, fingerprint: str) -> list[TokenRecord]:
         rows = self._db.execute(

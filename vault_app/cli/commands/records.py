@@ -7,7 +7,7 @@ import sys
 from collections import Counter
 from collections.abc import Sequence
 
-from vault_app.cli.commands.common import note, open_vault, print_json, warn
+from vault_app.cli.commands.common import note, open_vault, print_json, print_json_text, warn
 from vault_app.cli.secrets_in import value_from_stdin
 from vault_app.core.health import Finding
 from vault_app.core.model import RecordRef, TokenRecord
@@ -62,18 +62,14 @@ def edit(args: argparse.Namespace) -> int:
 
 def list_cmd(args: argparse.Namespace) -> int:
     with open_vault(args) as vault:
+        if args.json:
+            print_json_text(vault.list_json(args.env))
+            return 0
         overview = vault.overview(args.env)
-        records, reused = overview.records, overview.reused
+        records = overview.records
         now = vault.clock.now()
         within = vault.policy().expiring_within_seconds
         findings = findings_by_record(overview.health)
-        if args.json:
-            print_json([
-                record_json(r, now, reused.get(r.id, ()), expiring_within_seconds=within,
-                            findings=findings.get(r.key, ()))
-                for r in records
-            ])
-            return 0
         if not records:
             note(
                 "no tokens" + (f" in {args.env}" if args.env else "") + " yet: add one with "
