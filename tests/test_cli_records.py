@@ -217,3 +217,34 @@ def test_human_list_and_show(vault_cli):
     assert "GITHUB_TOKEN" in listing and "expiring" in listing
     shown = vault_cli.ok("show", "GITHUB_TOKEN").out
     assert "repo" in shown and "[from user]" in shown and "(unconstrained)" in shown
+
+
+def test_list_json_is_compact_for_a_pipe_and_indented_at_a_terminal(vault_cli):
+    import os
+    import subprocess
+    import sys
+
+    vault_cli.ok("add", "GITHUB_TOKEN", "--env", "prod", "--note", "naïve", input=github_pat())
+    piped = vault_cli.ok("list", "--json").out
+    assert piped.count("\n") == 1 and '"notes":"naïve"' in piped
+    controller, terminal = os.openpty()
+    try:
+        proc = subprocess.run([sys.executable, "-m", "vault_app", "list", "--json"],
+                              stdin=subprocess.DEVNULL, stdout=terminal, stderr=subprocess.PIPE,
+                              env=vault_cli.env, timeout=60, check=False)
+        os.close(terminal)
+        chunks = []
+        while True:
+            try:
+                chunk = os.read(controller, 65536)
+            except OSError:  # the terminal side is closed: all read
+                break
+            if not chunk:
+                break
+            chunks.append(chunk)
+    finally:
+        os.close(controller)
+    shown = b"".join(chunks).decode().replace("\r\n", "\n")
+    assert proc.returncode == 0, proc.stderr
+    assert '\n  {\n    "name": "GITHUB_TOKEN"' in shown
+    assert json.loads(shown) == json.loads(piped)

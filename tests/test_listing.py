@@ -59,6 +59,8 @@ def vault(tmp_path: Path, no_keyring: None, clock: FixedClock) -> Iterator[Vault
         v.add("JWT", "dev", Secret(_jwt(int((START + 10 * day).timestamp()))),
               TokenFields(expires_at=START + 20 * day))
         v.add("LIVE", "dev", Secret("sk_live_" + "a1B2c3D4" * 3))
+        v.add("PLAIN", "dev", Secret("plain-value-123456"),
+              TokenFields(expires_at=START + 60 * day, notes="naïve ☃ \"quoted\" \\ back", tags=("ü",)))
         yield v
 
 
@@ -104,6 +106,13 @@ def test_kept_views_list_what_a_full_rebuild_lists(
     assert fast(vault) == slow(vault)  # builds and keeps the views
     clock.advance(later)
     assert fast(vault) == slow(vault)  # from the kept views, with the time moved on
+
+
+def test_sql_finished_objects_keep_non_ascii_text(vault: Vault) -> None:
+    text = vault.list_json().decode("utf-8")
+    assert 'naïve ☃ \\"quoted\\" \\\\ back' in text  # UTF-8 as is, JSON escapes intact
+    plain = next(o for o in fast(vault) if o["name"] == "PLAIN")
+    assert plain["notes"] == 'naïve ☃ "quoted" \\ back' and plain["tags"] == ["ü"]
 
 
 def test_env_filter_still_sees_reuse_in_other_environments(vault: Vault) -> None:
@@ -176,7 +185,7 @@ def test_a_view_under_another_key_is_never_used(vault: Vault) -> None:
 
 def test_empty_vault(tmp_path: Path, no_keyring: None) -> None:
     with Vault.create(VaultHome(tmp_path / "e"), passphrase_value=PASS, use_keyring=False) as v:
-        assert v.list_json() == "[]"
+        assert v.list_json() == b"[]"
 
 
 def test_the_view_key_follows_the_policy_not_the_process(vault: Vault) -> None:

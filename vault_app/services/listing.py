@@ -42,14 +42,14 @@ _RANKS = {"critical": 3, "warning": 2, "info": 1}
 
 def list_json(
     db: Database, repo: TokenRepository, policy: Policy, now: datetime, env: str | None = None
-) -> str:
-    """The JSON array of ``list --json`` (compact), for all records or those of ``env``."""
+) -> bytes:
+    """The JSON array of ``list --json`` (compact, UTF-8), for all records or those of ``env``."""
     wanted = validate.environment(env) if env else None
     key = view_key(policy)
     store = ViewStore(db)
     now_us = epoch_us(now)
 
-    def read() -> list[tuple[str | None, TokenId]]:
+    def read() -> list[tuple[bytes | None, TokenId]]:
         return store.listing(
             key,
             wanted,
@@ -68,7 +68,7 @@ def list_json(
             # Stored in list order, so that reading them in that order reads pages in turn.
             store.save(conn, key, build_views(records, policy))
             rows = read()
-    return "[" + ",".join(_objects(rows, store, key, policy, now_us)) + "]"
+    return b"[" + b",".join(_objects(rows, store, key, policy, now_us)) + b"]"
 
 
 def build_views(records: Iterable[TokenRecord], policy: Policy) -> list[View]:
@@ -96,12 +96,12 @@ def build_views(records: Iterable[TokenRecord], policy: Policy) -> list[View]:
 
 
 def _objects(
-    rows: Sequence[tuple[str | None, TokenId]],
+    rows: Sequence[tuple[bytes | None, TokenId]],
     store: ViewStore,
     key: str,
     policy: Policy,
     now_us: int,
-) -> list[str]:
+) -> list[bytes]:
     """Each record's JSON object: as SQL finished it, or finished here when it needs more."""
     open_ids = [token_id for text, token_id in rows if text is None]
     if not open_ids:
@@ -118,7 +118,9 @@ def _objects(
             for ref in finding.tokens:
                 extra[by_ref[ref]].append(finding)
     return [
-        text if text is not None else _finish(opened[token_id], reused, extra, policy, now_us)
+        text
+        if text is not None
+        else _finish(opened[token_id], reused, extra, policy, now_us).encode()
         for text, token_id in rows
     ]
 

@@ -32,7 +32,7 @@ from vault_app.services.inputs import CLEAR, TokenFields
 from vault_app.services.unlock import PassphraseSource, clear_failures, read_failures, unlock
 from vault_app.storage import audit
 from vault_app.storage.audit import AuditEvent, AuditVerification
-from vault_app.storage.database import Database
+from vault_app.storage.database import NEW_PAGE_HMAC, NEW_PAGE_SIZE, Database
 from vault_app.storage.repository import TokenRepository, load_cipher
 
 if TYPE_CHECKING:
@@ -135,7 +135,7 @@ class Vault:
             if hint and len(passphrase_value) < passphrase.MIN_PASSPHRASE_LENGTH:
                 raise ValidationError(f"passphrase {hint}")
         key = os.urandom(32)
-        keyfile = KeyFile.new()
+        keyfile = KeyFile.new(page_size=NEW_PAGE_SIZE, page_hmac=NEW_PAGE_HMAC)
         if passphrase_value is not None:
             keyfile = keyfile.with_passphrase(
                 passphrase.wrap(key, passphrase_value, keyfile.associated_data)
@@ -144,7 +144,9 @@ class Vault:
         if use_keyring and os_keyring.status().usable:
             os_keyring.store(keyfile.vault_id, key)
             keyfile = keyfile.with_keyring(True)
-        db = Database.create(home.database, key)
+        db = Database.create(
+            home.database, key, page_size=keyfile.page_size, page_hmac=keyfile.page_hmac
+        )
         keyfile.save(home.keyfile)
         policy_file.write_default(home)
         vault = cls(home, db, keyfile, key, clock, unlock_method="init")
@@ -390,8 +392,8 @@ class Vault:
         shown = [r for r in everything if wanted is None or r.env == wanted]
         return Overview(shown, reused_map(everything), self.health(wanted, everything))
 
-    def list_json(self, env: str | None = None) -> str:
-        """``list --json`` as compact JSON text: the same objects as :meth:`overview` gives with
+    def list_json(self, env: str | None = None) -> bytes:
+        """``list --json`` as compact JSON (UTF-8): the same objects as :meth:`overview` gives with
         :func:`views.record_json`, from kept per-record views (see ``services/listing.py``)."""
         from vault_app.services.listing import list_json
 

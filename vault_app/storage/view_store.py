@@ -80,7 +80,8 @@ _TEXT = (
 # `+key`: not through the key index, so SQLite walks the (name, env) index, which is the list's
 # order, and sorts nothing.
 _LISTING = (
-    f"SELECT CASE WHEN {_NEEDS} THEN NULL ELSE {_TEXT} END, token_id "
+    # As a BLOB: the UTF-8 bytes as stored, with no decoding into str and encoding back out.
+    f"SELECT CASE WHEN {_NEEDS} THEN NULL ELSE CAST({_TEXT} AS BLOB) END, token_id "
     "FROM record_views WHERE +key = :key"
 )
 
@@ -115,9 +116,9 @@ class ViewStore:
         now_us: int,
         within: int,
         default_days: int | None,
-    ) -> list[tuple[str | None, TokenId]]:
+    ) -> list[tuple[bytes | None, TokenId]]:
         """Each view under ``key`` (of ``env``) in list order (name, then environment), as
-        (JSON object, token id); the object is None where the record needs :meth:`open_rows`."""
+        (JSON object in UTF-8, token id); None where the record needs :meth:`open_rows`."""
         params = {
             "key": key,
             "now_us": now_us,

@@ -49,9 +49,15 @@ def print_json(data: Any) -> None:
         sys.stdout.write(json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n")
 
 
-def print_json_text(text: str) -> None:
-    """JSON that arrives as compact text: as it is for a pipe, indented for a terminal."""
+def print_json_bytes(document: bytes) -> None:
+    """A JSON document that arrives as compact UTF-8: as it is for a pipe, indented for a
+    terminal."""
     if sys.stdout.isatty():
-        print_json(json.loads(text))
-    else:
-        sys.stdout.write(text + "\n")
+        print_json(json.loads(document))
+        return
+    # Straight to the byte stream: a listing is megabytes, and the text layer would copy it again.
+    sys.stdout.flush()
+    out = sys.stdout.buffer
+    out.write(document)
+    out.write(b"\n")
+    out.flush()

@@ -7,7 +7,7 @@ import sys
 from collections import Counter
 from collections.abc import Sequence
 
-from vault_app.cli.commands.common import note, open_vault, print_json, print_json_text, warn
+from vault_app.cli.commands.common import note, open_vault, print_json, print_json_bytes, warn
 from vault_app.cli.secrets_in import value_from_stdin
 from vault_app.core.health import Finding
 from vault_app.core.model import RecordRef, TokenRecord
@@ -63,7 +63,7 @@ def edit(args: argparse.Namespace) -> int:
 def list_cmd(args: argparse.Namespace) -> int:
     with open_vault(args) as vault:
         if args.json:
-            print_json_text(vault.list_json(args.env))
+            print_json_bytes(vault.list_json(args.env))
             return 0
         overview = vault.overview(args.env)
         records = overview.records
