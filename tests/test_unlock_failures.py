@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import sqlite3
 from pathlib import Path
@@ -41,14 +42,15 @@ def test_wrong_passphrase(filled):
 def test_damaged_or_foreign_database(filled, damage):
     db = filled.home / "vault.db"
     size = db.stat().st_size
+    page = json.loads((filled.home / "vault.keys").read_text())["database"]["page_size"]
     if damage == "truncate":
         db.write_bytes(db.read_bytes()[: size // 3 + 1000])
     elif damage == "truncate-at-page":
-        db.write_bytes(db.read_bytes()[:4096])
+        db.write_bytes(db.read_bytes()[:page])  # whole pages: it reads as damaged, not cut
     elif damage == "flip-late":
         data = bytearray(db.read_bytes())
-        for page in range(1, size // 4096):
-            data[page * 4096 + 100] ^= 0xFF  # every page but the first
+        for number in range(1, size // page):
+            data[number * page + 100] ^= 0xFF  # every page but the first
         db.write_bytes(bytes(data))
     elif damage == "random":
         db.write_bytes(os.urandom(size))
@@ -98,3 +100,61 @@ def test_key_file_from_another_vault(filled, tmp_path):
     result = filled("list")
     assert result.code == 1 and "cannot decrypt" in result.err
     assert digest(filled.home) == before
+
+
+def test_new_vaults_record_their_page_format(filled):
+    keys = json.loads((filled.home / "vault.keys").read_text())
+    assert keys["database"] == {"page_size": 16384, "page_hmac": "HMAC_SHA256"}
+    assert (filled.home / "vault.db").stat().st_size % 16384 == 0
+
+
+@pytest.mark.parametrize("change", [{"page_hmac": "HMAC_SHA512"}, {"page_size": 4096},
+                                    {"page_hmac": "HMAC_SHA1"}, {"page_size": 1000},
+                                    {"page_size": "16384"}])
+def test_a_wrong_page_format_in_the_key_file_is_one_clear_error(filled, change):
+    path = filled.home / "vault.keys"
+    keys = json.loads(path.read_text())
+    keys["database"].update(change)
+    path.write_text(json.dumps(keys))
+    before = digest(filled.home)
+    result = filled("list")
+    assert result.code == 1 and len(result.err.strip().splitlines()) == 1
+    assert "Traceback" not in result.err
+    assert "damaged" in result.err or "truncated" in result.err
+    assert digest(filled.home) == before
+
+
+def test_a_vault_made_before_the_page_format_was_recorded_still_opens(tmp_path, no_keyring):
+    import uuid
+
+    from vault_app.core.secret import Secret
+    from vault_app.keystore import passphrase
+    from vault_app.keystore.keyfile import KeyFile
+    from vault_app.services.home import VaultHome
+    from vault_app.services.vault import Vault
+    from vault_app.storage.database import Database
+
+    secret = Secret("correct horse battery")
+    home = VaultHome(tmp_path / "old")
+    home.root.mkdir(mode=0o700)
+    key = os.urandom(32)
+    keyfile = KeyFile(vault_id=str(uuid.uuid4()), keyring=False, passphrase=None)
+    keyfile = keyfile.with_passphrase(passphrase.wrap(key, secret, keyfile.associated_data))
+    # SQLCipher 4's own page format, and a key file with no "database" entry, as vaults were made.
+    Database.create(home.database, key, page_size=4096, page_hmac="HMAC_SHA512").close()
+    data = json.loads(keyfile.to_bytes())
+    del data["database"]
+    home.keyfile.write_text(json.dumps(data))
+    home.keyfile.chmod(0o600)
+    with Vault.open(home, lambda: secret, use_keyring=False) as vault:
+        vault.add("OLD_TOKEN", "dev", Secret("value-from-an-old-vault-1"))
+        assert [o["name"] for o in json.loads(vault.list_json())] == ["OLD_TOKEN"]
+        vault.change_passphrase(Secret("another horse battery"))
+    keys = json.loads(home.keyfile.read_text())
+    assert keys["database"] == {"page_size": 4096, "page_hmac": "HMAC_SHA512"}
+    from vault_app.core.errors import CorruptVaultError
+
+    with pytest.raises(CorruptVaultError):  # it really is in the old format
+        Database.open(home.database, key, page_size=16384, page_hmac="HMAC_SHA256")
+    with Vault.open(home, lambda: Secret("another horse battery"), use_keyring=False) as vault:
+        assert vault.resolve("OLD_TOKEN").env == "dev"

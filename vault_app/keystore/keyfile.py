@@ -1,8 +1,9 @@
 """The key file beside the database: the vault's id and how its key is kept.
 
-It holds no secret in the clear: only the key wrapped under the passphrase, and a flag saying
-whether the OS keyring holds a copy. Being plain JSON, it is the one file that can be read
-before unlocking, so it is also where a vault is recognised as ours.
+It holds no secret in the clear: only the key wrapped under the passphrase, a flag saying
+whether the OS keyring holds a copy, and the database's page format (page size and page HMAC),
+which SQLCipher must be told before it can read a page. Being plain JSON, it is the one file that
+can be read before unlocking, so it is also where a vault is recognised as ours.
 """
 
 from __future__ import annotations
@@ -17,6 +18,11 @@ from vault_app.keystore.passphrase import WrappedKey
 from vault_app.securefs import write_private
 
 FORMAT = "vault-app-keys/1"
+#: SQLCipher 4's own page format: what a key file that records none was made with.
+LEGACY_PAGE_SIZE = 4096
+LEGACY_PAGE_HMAC = "HMAC_SHA512"
+PAGE_SIZES = frozenset(1 << n for n in range(9, 17))  # 512 .. 65536, as SQLCipher allows
+PAGE_HMACS = frozenset({"HMAC_SHA256", "HMAC_SHA512"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,10 +30,18 @@ class KeyFile:
     vault_id: str
     keyring: bool
     passphrase: WrappedKey | None
+    page_size: int = LEGACY_PAGE_SIZE
+    page_hmac: str = LEGACY_PAGE_HMAC
 
     @classmethod
-    def new(cls) -> KeyFile:
-        return cls(vault_id=str(uuid.uuid4()), keyring=False, passphrase=None)
+    def new(cls, *, page_size: int, page_hmac: str) -> KeyFile:
+        return cls(
+            vault_id=str(uuid.uuid4()),
+            keyring=False,
+            passphrase=None,
+            page_size=page_size,
+            page_hmac=page_hmac,
+        )
 
     def with_keyring(self, enabled: bool) -> KeyFile:
         return replace(self, keyring=enabled)
@@ -45,6 +59,7 @@ class KeyFile:
             "vault_id": self.vault_id,
             "keyring": self.keyring,
             "passphrase": self.passphrase.to_json() if self.passphrase else None,
+            "database": {"page_size": self.page_size, "page_hmac": self.page_hmac},
         }
         return (json.dumps(data, indent=2) + "\n").encode()
 
@@ -64,10 +79,25 @@ class KeyFile:
             keyring = data["keyring"]
             if not isinstance(keyring, bool):
                 raise ValueError
-        except (ValueError, KeyError, UnicodeDecodeError):
+            database = data.get("database") or {}
+            page_size = database.get("page_size", LEGACY_PAGE_SIZE)
+            page_hmac = database.get("page_hmac", LEGACY_PAGE_HMAC)
+            if (
+                page_size not in PAGE_SIZES
+                or type(page_size) is not int
+                or page_hmac not in PAGE_HMACS
+            ):
+                raise ValueError
+        except (ValueError, KeyError, UnicodeDecodeError, AttributeError, TypeError):
             raise CorruptVaultError(f"{path} is damaged or not a Vault App key file") from None
         wrapped = WrappedKey.from_json(data["passphrase"]) if data.get("passphrase") else None
-        return cls(vault_id=vault_id, keyring=keyring, passphrase=wrapped)
+        return cls(
+            vault_id=vault_id,
+            keyring=keyring,
+            passphrase=wrapped,
+            page_size=page_size,
+            page_hmac=page_hmac,
+        )
 
     def save(self, path: Path) -> None:
         write_private(path, self.to_bytes())

@@ -56,7 +56,7 @@ def unlock(
         key = os_keyring.load(keyfile.vault_id)
         if key is not None:
             try:
-                return Unlocked(Database.open(home.database, key), keyfile, key, "keyring")
+                return Unlocked(_open(home, keyfile, key), keyfile, key, "keyring")
             except CorruptVaultError as exc:
                 keyring_error = exc
     if keyfile.passphrase is None:
@@ -77,7 +77,13 @@ def unlock(
     except WrongPassphraseError:
         _count_failure(home, now)
         raise
-    return Unlocked(Database.open(home.database, key), keyfile, key, "passphrase")
+    return Unlocked(_open(home, keyfile, key), keyfile, key, "passphrase")
+
+
+def _open(home: VaultHome, keyfile: KeyFile, key: bytes) -> Database:
+    return Database.open(
+        home.database, key, page_size=keyfile.page_size, page_hmac=keyfile.page_hmac
+    )
 
 
 def _count_failure(home: VaultHome, now: datetime) -> None:

@@ -21,7 +21,13 @@ SQLITE_MAGIC = b"SQLite format 3\x00"
 _MIGRATION_NAME = re.compile(r"(\d{4})_[a-z0-9_]+\.sql")
 PAGE_CACHE_KIB = 32 * 1024
 BUSY_TIMEOUT_MS = 5000
-PAGE_SIZE = 4096
+#: The page format of new vaults. 16 KiB pages: a listing of 10,000 records reads a quarter as
+#: many pages (each one authenticated and decrypted). HMAC-SHA256 for page authentication: with
+#: the SHA extensions of current CPUs it costs a third of SQLCipher's default HMAC-SHA512, at the
+#: same 256-bit key and a 256-bit tag. Both are SQLCipher 4 settings, recorded in the key file.
+NEW_PAGE_SIZE = 16384
+NEW_PAGE_HMAC = "HMAC_SHA256"
+_PAGE_HMACS = ("HMAC_SHA256", "HMAC_SHA512")
 
 DatabaseError = sqlcipher3.DatabaseError
 
@@ -54,10 +60,17 @@ class Database:
         self.path = path
 
     @classmethod
-    def create(cls, path: Path, key: bytes) -> Database:
+    def create(
+        cls,
+        path: Path,
+        key: bytes,
+        *,
+        page_size: int = NEW_PAGE_SIZE,
+        page_hmac: str = NEW_PAGE_HMAC,
+    ) -> Database:
         if path.exists():
             raise VaultError(f"a vault already exists at {path.parent}")
-        conn = _connect(path, key, create=True)
+        conn = _connect(path, key, create=True, page_size=page_size, page_hmac=page_hmac)
         _tune(conn)
         db = cls(conn, path)
         db.migrate()
@@ -65,12 +78,14 @@ class Database:
         return db
 
     @classmethod
-    def open(cls, path: Path, key: bytes) -> Database:
-        """Open an existing vault; a wrong key, a damaged or a foreign file changes nothing."""
+    def open(cls, path: Path, key: bytes, *, page_size: int, page_hmac: str) -> Database:
+        """Open an existing vault; a wrong key, a damaged or a foreign file changes nothing.
+
+        ``page_size`` and ``page_hmac`` are the ones it was created with (from the key file)."""
         if not path.exists():
             raise VaultMissingError(f"no vault at {path.parent} (create one with `vault-app init`)")
-        _check_header(path)
-        conn = _connect(path, key, create=False)
+        _check_header(path, page_size)
+        conn = _connect(path, key, create=False, page_size=page_size, page_hmac=page_hmac)
         try:
             conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
         except sqlcipher3.DatabaseError:
@@ -171,7 +186,7 @@ def _translate(exc: Exception, path: Path) -> VaultError:
     return CorruptVaultError(f"{path.name} is damaged (a page failed to decrypt or is missing)")
 
 
-def _check_header(path: Path) -> None:
+def _check_header(path: Path, page_size: int) -> None:
     with path.open("rb") as handle:
         head = handle.read(1024)
     if head.startswith(SQLITE_MAGIC):
@@ -179,14 +194,16 @@ def _check_header(path: Path) -> None:
             f"{path.name} is a plain, unencrypted SQLite database, not a Vault App vault"
         )
     size = path.stat().st_size
-    if len(head) < 1024 or size % PAGE_SIZE:
-        # SQLCipher 4 writes whole 4096-byte pages: any other size is a cut-off file.
+    if len(head) < 1024 or size % page_size:
+        # SQLCipher writes whole pages: any other size is a cut-off file.
         raise CorruptVaultError(f"{path.name} is truncated or not a Vault App vault")
 
 
-def _connect(path: Path, key: bytes, *, create: bool) -> Any:
+def _connect(path: Path, key: bytes, *, create: bool, page_size: int, page_hmac: str) -> Any:
     if len(key) != 32:
         raise CorruptVaultError("the vault key has the wrong length")
+    if page_hmac not in _PAGE_HMACS or page_size not in {1 << n for n in range(9, 17)}:
+        raise CorruptVaultError("the vault's page format is not one Vault App writes")
     mode = "rwc" if create else "rw"
     try:
         conn = sqlcipher3.connect(
@@ -199,6 +216,8 @@ def _connect(path: Path, key: bytes, *, create: bool) -> Any:
     conn.execute("PRAGMA cipher_log_level = NONE")
     # A raw key: no PBKDF2 on every open; the key is already 256 random bits.
     conn.execute(f"PRAGMA key = \"x'{key.hex()}'\"")
+    conn.execute(f"PRAGMA cipher_page_size = {int(page_size)}")
+    conn.execute(f"PRAGMA cipher_hmac_algorithm = {page_hmac}")
     conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
     conn.execute("PRAGMA foreign_keys = ON")
     conn.execute("PRAGMA secure_delete = ON")
