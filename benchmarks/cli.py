@@ -21,7 +21,7 @@ the machine hits both. Human-readable lines first, then (last line) one JSON obj
 
     {"tokens": 10000, "runs": 7, "commit": "abc1234+dirty", "kdf_ms": .., "python_startup_ms": ..,
      "vault": {"list_ms", "show_reveal_ms", "add_ms", "import_10k_ms", "version_ms",
-               "empty_list_ms"},
+               "empty_list_ms", "list_after_edit_ms", "list_rebuild_ms"},
      "keepassxc": {"version", "decryption_time_ms", "kdf", "ls_ms", "show_ms", "add_ms",
                    "import_xml_ms", "empty_ls_ms"} | null,
      "ratios": {"list", "show", "add"} | null, "targets_met": {"list", "show", "add"} | null}
@@ -30,7 +30,9 @@ the machine hits both. Human-readable lines first, then (last line) one JSON obj
 vault; ``version_ms`` is ``vault-app --version`` (interpreter plus the CLI's own import floor);
 ``empty_list_ms`` / ``empty_ls_ms`` list an empty vault / an empty ``db-create`` database with
 the same KDF: each tool's fixed cost per command, so that ``list_ms - empty_list_ms`` is what
-10,000 tokens cost;
+10,000 tokens cost; ``list`` keeps each record's listing form in the vault (built by the warm-up
+run), so ``list_after_edit_ms`` and ``list_rebuild_ms`` time the first list after one record
+changed and after the policy changed (every form rebuilt);
 ``import_xml_ms`` is a single run (it builds the database). Child processes cache bytecode in
 the temporary folder (as an installed package has its ``.pyc`` files), whatever
 ``PYTHONDONTWRITEBYTECODE`` says. On a busy machine KeePassXC's own KDF calibration drifts with
@@ -521,6 +523,11 @@ def measure(
             line += "  (target met)" if targets[label] else f"  (target <= {TARGET_RATIO}: MISSED)"
         print(line, flush=True)
 
+    def vault_list_grown(proc: subprocess.CompletedProcess[str]) -> None:
+        listed = json.loads(proc.stdout)  # the timed adds above are in it too
+        expect(len(listed) >= count, f"list --json gave {len(listed)} tokens")
+
+    list_after_changes(vault, objs, runs, vault_fig, vault_list_grown)
     return {
         "tokens": count,
         "runs": runs,
@@ -532,6 +539,38 @@ def measure(
         "ratios": ratios,
         "targets_met": targets,
     }
+
+
+def list_after_changes(
+    vault: VaultSide,
+    objs: Sequence[dict[str, Any]],
+    runs: int,
+    fig: dict[str, float],
+    check: Check,
+) -> None:
+    """``list`` keeps each record's listing form; these are the lists that cannot use all of it.
+
+    ``list_after_edit_ms``: the first list after one record was edited (its form is rebuilt).
+    ``list_rebuild_ms``: the first list after the policy changed (every form is rebuilt).
+    The edit and the policy change are not timed.
+    """
+    token = objs[1]
+
+    def after_edit(i: int) -> tuple[float, subprocess.CompletedProcess[str]]:
+        edit = vault.cmd("edit", token["name"], "--env", token["env"], "--note", f"bench {i}")
+        run(edit, env=vault.env)
+        return vault.list(i)
+
+    def after_policy(i: int) -> tuple[float, subprocess.CompletedProcess[str]]:
+        run(vault.cmd("config", "expiring_soon_days", str(7 + (i + 1) % 2)), env=vault.env)
+        return vault.list(i)
+
+    for label, key, op in (
+        ("list after one edit", "list_after_edit_ms", after_edit),
+        ("list after a policy change (all rebuilt)", "list_rebuild_ms", after_policy),
+    ):
+        fig[key] = race(runs, {"vault": (op, check)})["vault"]
+        print(f"{label:41} vault-app {fig[key]:8.1f} ms", flush=True)
 
 
 def _commit() -> str | None:
