@@ -223,3 +223,40 @@ def test_the_listing_reads_the_views_in_order_without_a_sort(vault: Vault) -> No
     vault.database.execute = explain  # type: ignore[method-assign]
     store.listing(view_key(vault.policy()), None, now_us=0, within=1, default_days=None)
     assert plans and not any("TEMP B-TREE" in p for p in plans), plans
+
+
+def test_the_view_key_changes_with_the_code_that_shapes_a_view(
+    vault: Vault, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from vault_app.core import health
+    from vault_app.services import listing
+
+    before = view_key(vault.policy())
+    original = health._span_words
+
+    def reworded(seconds: float) -> str:
+        return original(seconds).upper()
+
+    monkeypatch.setattr(health, "_span_words", reworded)
+    listing._code_digest.cache_clear()
+    try:
+        assert view_key(vault.policy()) != before
+    finally:
+        monkeypatch.undo()
+        listing._code_digest.cache_clear()
+    assert view_key(vault.policy()) == before
+
+
+def test_the_view_key_is_the_same_in_every_process() -> None:
+    import os
+    import subprocess
+    import sys
+
+    code = ("from vault_app.core.policy import Policy; from vault_app.services.listing import "
+            "view_key; print(view_key(Policy()))")
+    keys = {
+        subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                       env={**os.environ, "PYTHONHASHSEED": seed}).stdout.strip()
+        for seed in ("1", "2", "3")
+    }
+    assert len(keys) == 1 and len(next(iter(keys))) == 32

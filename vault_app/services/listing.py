@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import sys
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from datetime import datetime
@@ -30,6 +31,7 @@ from vault_app.core.model import RecordRef, TokenId, TokenRecord
 from vault_app.core.policy import Policy
 from vault_app.services import views
 from vault_app.services.views import compact, finding_json
+from vault_app.storage import repository
 from vault_app.storage.database import Database
 from vault_app.storage.repository import TokenRepository
 from vault_app.storage.view_store import OpenRow, View, ViewStore
@@ -181,7 +183,7 @@ def _code_digest() -> bytes:
     # The bytecode and constants (messages included) of every function in the modules that
     # shape a view: editing a rule or a message invalidates what was kept, mechanically.
     digest = hashlib.sha256(f"format {VIEW_FORMAT}".encode())
-    for module in (health_rules, policy_rules, model, views):
+    for module in (health_rules, policy_rules, model, views, repository, sys.modules[__name__]):
         _digest_module(digest, module)
     return digest.digest()
 
