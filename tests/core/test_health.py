@@ -627,3 +627,21 @@ def test_finding_is_frozen() -> None:
     finding = Finding("x", Severity.INFO, "m", ())
     with pytest.raises(dataclasses.FrozenInstanceError):
         finding.code = "y"  # type: ignore[misc]
+
+
+@pytest.mark.parametrize(
+    ("expires", "now", "left"),
+    [
+        # ~8,000 years: a float of the span in seconds cannot hold the microsecond
+        (datetime(9999, 12, 31, 23, 59, 59, tzinfo=UTC),
+         datetime(2026, 3, 1, 12, 0, 0, 1, tzinfo=UTC), 251_629_934_398),
+        (NOW + timedelta(seconds=5, microseconds=1), NOW, 5),
+        (NOW - timedelta(seconds=5, microseconds=1), NOW, -5),  # toward zero, like int()
+        (NOW + timedelta(microseconds=999_999), NOW, 0),
+    ],
+)
+def test_seconds_left_is_exact_and_truncated_toward_zero(
+    expires: datetime, now: datetime, left: int
+) -> None:
+    record = dataclasses.replace(rec(), expires_at=expires)
+    assert record.seconds_left(now) == left

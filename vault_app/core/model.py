@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 from types import MappingProxyType
 from typing import NewType
@@ -15,6 +15,10 @@ STANDARD_ENVIRONMENTS = ("dev", "staging", "prod")
 
 #: The constraint dimensions a record carries, in display order.
 CONSTRAINT_FIELDS = ("scopes", "cidrs", "countries", "endpoints", "resources")
+
+
+_SECOND = timedelta(seconds=1)
+_ZERO = timedelta(0)
 
 
 class Source(StrEnum):
@@ -85,9 +89,13 @@ class TokenRecord:
         return (self.name, self.env)
 
     def seconds_left(self, now: datetime) -> int | None:
+        """Whole seconds to expiry, truncated toward zero; exact (a float loses microseconds
+        once the span passes ~285 years, and `list` works it out in integers)."""
         if self.expires_at is None:
             return None
-        return int((self.expires_at - now).total_seconds())
+        left = self.expires_at - now
+        whole = abs(left) // _SECOND
+        return whole if left >= _ZERO else -whole
 
     def status(self, now: datetime, expiring_within_seconds: int = 7 * 86400) -> Status:
         left = self.seconds_left(now)
