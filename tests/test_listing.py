@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import functools
 import json
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -59,6 +60,9 @@ def vault(tmp_path: Path, no_keyring: None, clock: FixedClock) -> Iterator[Vault
         v.add("JWT", "dev", Secret(_jwt(int((START + 10 * day).timestamp()))),
               TokenFields(expires_at=START + 20 * day))
         v.add("LIVE", "dev", Secret("sk_live_" + "a1B2c3D4" * 3))
+        # ~8,000 years away: seconds_left must be exact where a float would round
+        v.add("FAR", "staging", Secret("far-value-12345678"),
+              TokenFields(expires_at=datetime(9999, 12, 31, 23, 59, 59, tzinfo=UTC)))
         v.add("PLAIN", "dev", Secret("plain-value-123456"),
               TokenFields(expires_at=START + 60 * day, notes="naïve ☃ \"quoted\" \\ back", tags=("ü",)))
         yield v
@@ -225,19 +229,31 @@ def test_the_listing_reads_the_views_in_order_without_a_sort(vault: Vault) -> No
     assert plans and not any("TEMP B-TREE" in p for p in plans), plans
 
 
+def _reworded(seconds: float) -> str:
+    return f"{seconds} SECONDS"
+
+
+@functools.lru_cache(maxsize=8)
+def _cached_reworded(unit_index: int, major: int, minor: int) -> str:
+    return f"{major} UNITS"
+
+
+@pytest.mark.parametrize(
+    ("name", "replacement"),
+    [
+        ("_span_words", _reworded),  # a plain function
+        ("_span_text", _cached_reworded),  # a cached one
+        ("_DISAGREE_SECONDS", 3600),  # a module constant
+    ],
+)
 def test_the_view_key_changes_with_the_code_that_shapes_a_view(
-    vault: Vault, monkeypatch: pytest.MonkeyPatch
+    vault: Vault, monkeypatch: pytest.MonkeyPatch, name: str, replacement: object
 ) -> None:
     from vault_app.core import health
     from vault_app.services import listing
 
     before = view_key(vault.policy())
-    original = health._span_words
-
-    def reworded(seconds: float) -> str:
-        return original(seconds).upper()
-
-    monkeypatch.setattr(health, "_span_words", reworded)
+    monkeypatch.setattr(health, name, replacement)
     listing._code_digest.cache_clear()
     try:
         assert view_key(vault.policy()) != before
@@ -260,3 +276,42 @@ def test_the_view_key_is_the_same_in_every_process() -> None:
         for seed in ("1", "2", "3")
     }
     assert len(keys) == 1 and len(next(iter(keys))) == 32
+
+
+@pytest.mark.parametrize("between", ["listing", "open_rows", "shared"])
+def test_an_edit_by_another_process_mid_listing_loses_no_record(
+    vault: Vault, clock: FixedClock, monkeypatch: pytest.MonkeyPatch, between: str
+) -> None:
+    from vault_app.storage.view_store import ViewStore
+
+    fast(vault)  # views built and complete
+    clock.advance(timedelta(days=2))  # so that some records need finishing in Python
+    names = {(o["name"], o["env"]) for o in slow(vault)}
+    with Vault.open(vault.home, lambda: PASS, use_keyring=False, clock=clock) as other:
+        original = getattr(ViewStore, between)
+
+        def edit_first(self: ViewStore, *args: Any, **kwargs: Any) -> Any:
+            for name, env in (("GH", "prod"), ("SOON", "dev"), ("SHARED", "prod")):
+                other.edit(name, env, TokenFields(notes=f"edited during {between}"))
+            return original(self, *args, **kwargs)
+
+        monkeypatch.setattr(ViewStore, between, edit_first)
+        listed = fast(vault)
+    assert {(o["name"], o["env"]) for o in listed} == names
+    assert all(not o["notes"].startswith("edited") for o in listed)  # one state: before
+    monkeypatch.undo()
+    assert next(o for o in fast(vault) if o["name"] == "GH")["notes"] == f"edited during {between}"
+
+
+def test_the_listing_without_concat_lists_the_same(
+    vault: Vault, clock: FixedClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Where SQLite predates concat() (3.44), printf() builds the same objects."""
+    from vault_app.storage import view_store
+
+    with_concat = vault.list_json()
+    monkeypatch.setattr(view_store, "_LISTING_CONCAT", view_store._LISTING_PRINTF)
+    assert vault.list_json() == with_concat  # byte for byte
+    for later in (timedelta(days=2), timedelta(days=40)):
+        clock.advance(later)
+        assert fast(vault) == slow(vault)

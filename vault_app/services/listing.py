@@ -18,10 +18,11 @@ import hashlib
 import json
 import sys
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
-from datetime import datetime
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime, timedelta
+from enum import Enum, EnumType
 from functools import lru_cache
-from types import CodeType, FunctionType, ModuleType
+from types import CodeType, FunctionType
 
 from vault_app.core import health as health_rules
 from vault_app.core import model, validate
@@ -51,26 +52,27 @@ def list_json(
     store = ViewStore(db)
     now_us = epoch_us(now)
 
-    def read() -> list[tuple[bytes | None, TokenId]]:
-        return store.listing(
+    def listing() -> bytes:
+        rows = store.listing(
             key,
             wanted,
             now_us=now_us,
             within=policy.expiring_within_seconds,
             default_days=policy.default_rotation_days,
         )
+        return b"[" + b",".join(_objects(rows, store, key, policy, now_us)) + b"]"
 
-    if store.complete(key):
-        rows = read()
-    else:
-        # Build the missing views under the write lock and read the listing inside it, so that
-        # no writer slips in between and every record is listed.
-        with db.transaction() as conn:
-            records = sorted(repo.by_ids(store.missing(key)), key=lambda r: (r.name, r.env))
-            # Stored in list order, so that reading them in that order reads pages in turn.
-            store.save(conn, key, build_views(records, policy))
-            rows = read()
-    return b"[" + b",".join(_objects(rows, store, key, policy, now_us)) + b"]"
+    # Every read of one listing in one snapshot: a record edited meanwhile is listed as it was
+    # or as it is, never left out because its view was dropped between two reads.
+    with db.snapshot():
+        if store.complete(key):
+            return listing()
+    # Build the missing views under the write lock, and list inside it: no writer slips in.
+    with db.transaction() as conn:
+        records = sorted(repo.by_ids(store.missing(key)), key=lambda r: (r.name, r.env))
+        # Stored in list order, so that reading them in that order reads pages in turn.
+        store.save(conn, key, build_views(records, policy))
+        return listing()
 
 
 def build_views(records: Iterable[TokenRecord], policy: Policy) -> list[View]:
@@ -180,24 +182,55 @@ def view_key(policy: Policy) -> str:
 
 @lru_cache(maxsize=1)
 def _code_digest() -> bytes:
-    # The bytecode and constants (messages included) of every function in the modules that
-    # shape a view: editing a rule or a message invalidates what was kept, mechanically.
+    # The code of every function in the modules that shape a view (messages are constants in
+    # it), their constants and enums: editing a rule, a message or a threshold invalidates what
+    # was kept, mechanically.
     digest = hashlib.sha256(f"format {VIEW_FORMAT}".encode())
     for module in (health_rules, policy_rules, model, views, repository, sys.modules[__name__]):
-        _digest_module(digest, module)
+        for name, obj in sorted(vars(module).items()):
+            _digest_object(digest, f"{module.__name__}.{name}", obj, module.__name__)
     return digest.digest()
 
 
-def _digest_module(digest: hashlib._Hash, module: ModuleType) -> None:
-    for name, obj in sorted(vars(module).items()):
-        functions: list[object] = [obj]
-        if isinstance(obj, type) and obj.__module__ == module.__name__:
-            functions = [getattr(v, "fget", v) for _, v in sorted(vars(obj).items())]
-        for candidate in functions:
-            fn = getattr(candidate, "__func__", candidate)
-            if isinstance(fn, FunctionType) and fn.__module__ == module.__name__:
-                digest.update(name.encode())
-                _digest_code(digest, fn.__code__)
+_CONSTANTS = (int, float, str, bytes, bool, type(None), tuple, frozenset, timedelta)
+
+
+def _digest_object(digest: hashlib._Hash, name: str, obj: object, module: str) -> None:
+    fn = _function_of(obj)
+    if fn is not None:
+        if fn.__module__ == module:
+            digest.update(name.encode())
+            _digest_code(digest, fn.__code__)
+    elif isinstance(obj, EnumType) and obj.__module__ == module:
+        members: Mapping[str, Enum] = obj.__members__
+        digest.update(f"{name}={[(k, m.value) for k, m in members.items()]!r}".encode())
+    elif isinstance(obj, type) and obj.__module__ == module:
+        for attr, value in sorted(vars(obj).items()):
+            if not attr.startswith("__"):
+                _digest_object(digest, f"{name}.{attr}", value, module)
+    elif isinstance(obj, _CONSTANTS):
+        digest.update(f"{name}={_stable_repr(obj)}".encode())
+
+
+def _function_of(obj: object) -> FunctionType | None:
+    """The plain function behind a method, property, cached property or cached function."""
+    for attribute in ("__func__", "fget", "func", "__wrapped__"):
+        inner = getattr(obj, attribute, None)
+        if inner is not None and inner is not obj:
+            return _function_of(inner)
+    return obj if isinstance(obj, FunctionType) else None
+
+
+def _stable_repr(value: object) -> str:
+    """A repr that is the same in every process: a frozenset's order follows string hashing,
+    and an object's default repr holds its address."""
+    if isinstance(value, frozenset):
+        return repr(sorted(_stable_repr(v) for v in value))
+    if isinstance(value, tuple):
+        return "(" + ", ".join(_stable_repr(v) for v in value) + ")"
+    if isinstance(value, (int, float, str, bytes, bool, type(None), timedelta)):
+        return repr(value)
+    return f"<{type(value).__qualname__} {getattr(value, '__qualname__', '')}>"
 
 
 def _digest_code(digest: hashlib._Hash, code: CodeType) -> None:
@@ -206,7 +239,5 @@ def _digest_code(digest: hashlib._Hash, code: CodeType) -> None:
     for const in code.co_consts:
         if isinstance(const, CodeType):
             _digest_code(digest, const)
-        elif isinstance(const, frozenset):
-            digest.update(repr(sorted(const, key=repr)).encode())
         else:
-            digest.update(repr(const).encode())
+            digest.update(_stable_repr(const).encode())

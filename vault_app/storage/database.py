@@ -65,8 +65,8 @@ class Database:
         path: Path,
         key: bytes,
         *,
-        page_size: int = NEW_PAGE_SIZE,
-        page_hmac: str = NEW_PAGE_HMAC,
+        page_size: int,
+        page_hmac: str,
     ) -> Database:
         if path.exists():
             raise VaultError(f"a vault already exists at {path.parent}")
@@ -133,6 +133,20 @@ class Database:
             script = migration_script(number)
             # executescript commits on its own; wrap the step so that it applies whole or not at all.
             self._conn.executescript(f"BEGIN;\n{script}\nPRAGMA user_version = {number};\nCOMMIT;")
+
+    @contextlib.contextmanager
+    def snapshot(self) -> Iterator[None]:
+        """Reads that see one state of the vault: no writer's commit lands between them."""
+        conn = self._conn
+        try:
+            conn.execute("BEGIN")
+        except sqlcipher3.DatabaseError as exc:
+            raise _translate(exc, self.path) from None
+        try:
+            yield
+        finally:
+            with contextlib.suppress(sqlcipher3.Error):
+                conn.execute("COMMIT")
 
     @contextlib.contextmanager
     def transaction(self) -> Iterator[Any]:

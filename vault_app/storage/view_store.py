@@ -30,7 +30,7 @@ OpenRow = tuple[
 ]
 
 
-class Holder(NamedTuple):
+class SharedRecord(NamedTuple):
     """A record whose value is stored in another record as well (same fingerprint)."""
 
     id: TokenId
@@ -70,25 +70,41 @@ _NEEDS = (
     f" OR token_id IN ({_SHARED_IDS})"
 )
 _LEFT = "((expires_at * 1000000 - :now_us) / 1000000)"
-_TEXT = (
-    # concat() builds each object in one allocation; a chain of || copies it a dozen times.
-    "concat('{', head, ',\"seconds_left\":', ifnull(" + _LEFT + ", 'null'), ',\"status\":\"', "
-    "CASE WHEN expires_at IS NULL THEN 'no-expiry' WHEN " + _LEFT + " <= 0 THEN 'expired' "
-    "WHEN " + _LEFT + " < :within THEN 'expiring' ELSE 'ok' END, '\",', mid, "
-    "',\"reused_in\":[],\"findings\":', findings, ',', tail, '}')"
+_STATUS = (
+    f"CASE WHEN expires_at IS NULL THEN 'no-expiry' WHEN {_LEFT} <= 0 THEN 'expired' "
+    f"WHEN {_LEFT} < :within THEN 'expiring' ELSE 'ok' END"
 )
-# `+key`: not through the key index, so SQLite walks the (name, env) index, which is the list's
-# order, and sorts nothing.
-_LISTING = (
+# concat() (SQLite 3.44+) builds each object in one allocation; printf() grows its buffer a few
+# times (~1/3 slower here) but is in every SQLite a vault may be opened with.
+_TEXT_CONCAT = (
+    f"concat('{{', head, ',\"seconds_left\":', ifnull({_LEFT}, 'null'), ',\"status\":\"', "
+    f"{_STATUS}, '\",', mid, ',\"reused_in\":[],\"findings\":', findings, ',', tail, '}}')"
+)
+_TEXT_PRINTF = (
+    'printf(\'{%s,"seconds_left":%s,"status":"%s",%s,"reused_in":[],"findings":%s,%s}\', '
+    f"head, ifnull({_LEFT}, 'null'), {_STATUS}, mid, findings, tail)"
+)
+
+
+def _listing_sql(text: str) -> str:
     # As a BLOB: the UTF-8 bytes as stored, with no decoding into str and encoding back out.
-    f"SELECT CASE WHEN {_NEEDS} THEN NULL ELSE CAST({_TEXT} AS BLOB) END, token_id "
-    "FROM record_views WHERE +key = :key"
-)
+    # `+key`: not through the key index, so SQLite walks the (name, env) index, which is the
+    # list's order, and sorts nothing.
+    return (
+        f"SELECT CASE WHEN {_NEEDS} THEN NULL ELSE CAST({text} AS BLOB) END, token_id "
+        "FROM record_views WHERE +key = :key"
+    )
+
+
+_LISTING_CONCAT = _listing_sql(_TEXT_CONCAT)
+_LISTING_PRINTF = _listing_sql(_TEXT_PRINTF)
 
 
 class ViewStore:
     def __init__(self, db: Database) -> None:
         self._db = db
+        version = str(db.execute("SELECT sqlite_version()")[0][0])
+        self._listing_sql = _LISTING_CONCAT if _version(version) >= (3, 44) else _LISTING_PRINTF
 
     def complete(self, key: str) -> bool:
         """True when every record has a view under ``key`` (two index counts, no row read)."""
@@ -128,7 +144,7 @@ class ViewStore:
             "env": env,
         }
         where = "" if env is None else " AND env = :env"
-        return self._db.execute(_LISTING + where + " ORDER BY name, env", params)
+        return self._db.execute(self._listing_sql + where + " ORDER BY name, env", params)
 
     def open_rows(self, key: str, ids: Sequence[TokenId]) -> dict[TokenId, OpenRow]:
         """What finishing these records' objects takes, by token id (through the key index)."""
@@ -144,12 +160,12 @@ class ViewStore:
             out.update((row[0], row) for row in rows)
         return out
 
-    def shared(self) -> list[Holder]:
+    def shared(self) -> list[SharedRecord]:
         """The records whose fingerprint another record has too (usually few)."""
         rows = self._db.execute(
             "SELECT id, name, env, fingerprint FROM tokens WHERE id IN (" + _SHARED_IDS + ")"
         )
-        return [Holder._make(row) for row in rows]
+        return [SharedRecord._make(row) for row in rows]
 
     def save(self, conn: Any, key: str, views: Iterable[View]) -> None:
         """Store views built under ``key`` (call inside the transaction that read their records)."""
@@ -159,3 +175,7 @@ class ViewStore:
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             ((v[0], key, *v[1:]) for v in views),
         )
+
+
+def _version(text: str) -> tuple[int, ...]:
+    return tuple(int(part) for part in text.split(".")[:2] if part.isdigit())
