@@ -104,23 +104,46 @@ def test_key_file_from_another_vault(filled, tmp_path):
 
 def test_new_vaults_record_their_page_format(filled):
     keys = json.loads((filled.home / "vault.keys").read_text())
+    assert keys["format"] == "vault-app-keys/2"
     assert keys["database"] == {"page_size": 16384, "page_hmac": "HMAC_SHA256"}
     assert (filled.home / "vault.db").stat().st_size % 16384 == 0
 
 
-@pytest.mark.parametrize("change", [{"page_hmac": "HMAC_SHA512"}, {"page_size": 4096},
-                                    {"page_hmac": "HMAC_SHA1"}, {"page_size": 1000},
-                                    {"page_size": "16384"}])
+@pytest.mark.parametrize("change", [
+    {"database": {"page_size": 16384, "page_hmac": "HMAC_SHA512"}},
+    {"database": {"page_size": 4096, "page_hmac": "HMAC_SHA256"}},
+    {"database": {"page_size": 16384, "page_hmac": "HMAC_SHA1"}},
+    {"database": {"page_size": 1000, "page_hmac": "HMAC_SHA256"}},
+    {"database": {"page_size": "16384", "page_hmac": "HMAC_SHA256"}},
+    {"database": None}, {"database": []}, {"database": {}},
+    {"format": "vault-app-keys/1"},  # version 1 means SQLCipher's own format
+    {"format": "vault-app-keys/0"}, {"format": "vault-app-keys/x"}, {"format": "other/2"},
+])
 def test_a_wrong_page_format_in_the_key_file_is_one_clear_error(filled, change):
     path = filled.home / "vault.keys"
     keys = json.loads(path.read_text())
-    keys["database"].update(change)
+    keys.update(change)
     path.write_text(json.dumps(keys))
     before = digest(filled.home)
     result = filled("list")
     assert result.code == 1 and len(result.err.strip().splitlines()) == 1
     assert "Traceback" not in result.err
     assert "damaged" in result.err or "truncated" in result.err
+    assert digest(filled.home) == before
+
+
+def test_a_key_file_from_a_newer_app_asks_for_an_upgrade(filled):
+    path = filled.home / "vault.keys"
+    keys = json.loads(path.read_text())
+    keys["format"] = "vault-app-keys/3"
+    path.write_text(json.dumps(keys))
+    before = digest(filled.home)
+    result = filled("list")
+    assert result.code == 1
+    assert result.err.strip() == (
+        "vault-app: error: vault.keys was written by a newer Vault App: upgrade Vault App to "
+        "open this vault"
+    )
     assert digest(filled.home) == before
 
 
@@ -138,20 +161,19 @@ def test_a_vault_made_before_the_page_format_was_recorded_still_opens(tmp_path, 
     home = VaultHome(tmp_path / "old")
     home.root.mkdir(mode=0o700)
     key = os.urandom(32)
-    keyfile = KeyFile(vault_id=str(uuid.uuid4()), keyring=False, passphrase=None)
+    keyfile = KeyFile(vault_id=str(uuid.uuid4()), keyring=False, passphrase=None,
+                      page_size=4096, page_hmac="HMAC_SHA512")
     keyfile = keyfile.with_passphrase(passphrase.wrap(key, secret, keyfile.associated_data))
     # SQLCipher 4's own page format, and a key file with no "database" entry, as vaults were made.
     Database.create(home.database, key, page_size=4096, page_hmac="HMAC_SHA512").close()
-    data = json.loads(keyfile.to_bytes())
-    del data["database"]
-    home.keyfile.write_text(json.dumps(data))
-    home.keyfile.chmod(0o600)
+    assert json.loads(keyfile.to_bytes())["format"] == "vault-app-keys/1"
+    keyfile.save(home.keyfile)
     with Vault.open(home, lambda: secret, use_keyring=False) as vault:
         vault.add("OLD_TOKEN", "dev", Secret("value-from-an-old-vault-1"))
         assert [o["name"] for o in json.loads(vault.list_json())] == ["OLD_TOKEN"]
         vault.change_passphrase(Secret("another horse battery"))
-    keys = json.loads(home.keyfile.read_text())
-    assert keys["database"] == {"page_size": 4096, "page_hmac": "HMAC_SHA512"}
+    keys = json.loads(home.keyfile.read_text())  # rewritten by the passphrase change
+    assert keys["format"] == "vault-app-keys/1" and "database" not in keys  # old apps open it
     from vault_app.core.errors import CorruptVaultError
 
     with pytest.raises(CorruptVaultError):  # it really is in the old format
