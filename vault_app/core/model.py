@@ -17,8 +17,7 @@ STANDARD_ENVIRONMENTS = ("dev", "staging", "prod")
 CONSTRAINT_FIELDS = ("scopes", "cidrs", "countries", "endpoints", "resources")
 
 
-_SECOND = timedelta(seconds=1)
-_ZERO = timedelta(0)
+_MICROSECOND = timedelta(microseconds=1)
 
 
 class Source(StrEnum):
@@ -89,23 +88,30 @@ class TokenRecord:
         return (self.name, self.env)
 
     def seconds_left(self, now: datetime) -> int | None:
-        """Whole seconds to expiry, truncated toward zero; exact (a float loses microseconds
-        once the span passes ~285 years, and `list` works it out in integers)."""
         if self.expires_at is None:
             return None
-        left = self.expires_at - now
-        whole = abs(left) // _SECOND
-        return whole if left >= _ZERO else -whole
+        return whole_seconds((self.expires_at - now) // _MICROSECOND)
 
     def status(self, now: datetime, expiring_within_seconds: int = 7 * 86400) -> Status:
-        left = self.seconds_left(now)
-        if left is None:
-            return Status.NO_EXPIRY
-        if left <= 0:
-            return Status.EXPIRED
-        if left < expiring_within_seconds:
-            return Status.EXPIRING
-        return Status.OK
+        return status_for(self.seconds_left(now), expiring_within_seconds)
+
+
+def whole_seconds(span_us: int) -> int:
+    """Whole seconds in a span of microseconds, truncated toward zero like int() of a float, but
+    exact (a float loses the microseconds once a span passes ~285 years)."""
+    whole = abs(span_us) // 1_000_000
+    return whole if span_us >= 0 else -whole
+
+
+def status_for(seconds_left: int | None, expiring_within_seconds: int) -> Status:
+    """The status of a record with this many whole seconds left (None: no expiry)."""
+    if seconds_left is None:
+        return Status.NO_EXPIRY
+    if seconds_left <= 0:
+        return Status.EXPIRED
+    if seconds_left < expiring_within_seconds:
+        return Status.EXPIRING
+    return Status.OK
 
 
 @dataclass(frozen=True, slots=True)

@@ -27,8 +27,15 @@ from types import CodeType, FunctionType
 from vault_app.core import health as health_rules
 from vault_app.core import model, validate
 from vault_app.core import policy as policy_rules
-from vault_app.core.health import Finding, epoch_us, reuse_findings, static_findings, timed_findings
-from vault_app.core.model import RecordRef, TokenId, TokenRecord
+from vault_app.core.health import (
+    Finding,
+    Severity,
+    epoch_us,
+    reuse_findings,
+    static_findings,
+    timed_findings,
+)
+from vault_app.core.model import RecordRef, TokenId, TokenRecord, status_for, whole_seconds
 from vault_app.core.policy import Policy
 from vault_app.services import views
 from vault_app.services.views import compact, finding_json
@@ -39,8 +46,6 @@ from vault_app.storage.view_store import OpenRow, View, ViewStore
 
 #: Bump when the stored parts change shape in a way the code digest would not show.
 VIEW_FORMAT = 1
-
-_RANKS = {"critical": 3, "warning": 2, "info": 1}
 
 
 def list_json(
@@ -137,15 +142,9 @@ def _finish(
     now_us: int,
 ) -> str:
     token_id, name, env, expires, issued, rotated, every, head, mid, tail, kept = row
-    within = policy.expiring_within_seconds
-    if expires is None:
-        left, status = "null", "no-expiry"
-    else:
-        left_us = expires * 1_000_000 - now_us
-        seconds = abs(left_us) // 1_000_000
-        seconds = seconds if left_us >= 0 else -seconds  # truncated toward zero, like int()
-        left = str(seconds)
-        status = "expired" if seconds <= 0 else "expiring" if seconds < within else "ok"
+    seconds = None if expires is None else whole_seconds(expires * 1_000_000 - now_us)
+    left = "null" if seconds is None else str(seconds)
+    status = status_for(seconds, policy.expiring_within_seconds)
     more = [
         *extra.get(token_id, ()),
         *timed_findings(
@@ -161,7 +160,7 @@ def _finish(
     findings = kept
     if more:
         merged = json.loads(kept) + [finding_json(f) for f in more]
-        merged.sort(key=lambda f: (-_RANKS[f["severity"]], f["code"]))
+        merged.sort(key=lambda f: (-Severity(f["severity"]).rank, f["code"]))
         findings = compact(merged)
     return (
         f'{{{head},"seconds_left":{left},"status":"{status}",{mid},'

@@ -60,8 +60,8 @@ _SHARED_IDS = (
 
 # A record needs the caller when the clock may raise a finding (expiring within the policy's
 # window, already expired, rotation due) or its value is shared; every other one is finished here,
-# in C: seconds left truncated toward zero (SQLite's integer division, like int() of a float),
-# and the status worked out from it exactly as TokenRecord.status does.
+# in C: seconds left truncated toward zero (SQLite's integer division, as model.whole_seconds),
+# and the status worked out from it as model.status_for does.
 _NEEDS = (
     "(expires_at IS NOT NULL"
     "     AND (expires_at * 1000000 <= :now_us OR expires_at * 1000000 - :now_us < :within_us))"
